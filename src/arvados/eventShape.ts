@@ -1,0 +1,105 @@
+/**
+ * The shape of an event on the wire. The websocket server trims `properties` (it forwards only
+ * six attributes of old/new objects, or the whole map when it has `text`); the logs API returns
+ * full rows. Events read from the logs API are trimmed the same way, so that a consumer sees one
+ * shape whichever transport delivered an event.
+ */
+import type { ArvadosEvent, EventProperties } from './types';
+
+/** The attributes the websocket server forwards in `old_attributes` / `new_attributes`. */
+export const FORWARDED_ATTRIBUTES = [
+  'is_trashed',
+  'name',
+  'owner_uuid',
+  'portable_data_hash',
+  'requesting_container_uuid',
+  'state',
+] as const;
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function pick(attrs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of FORWARDED_ATTRIBUTES) if (k in attrs) out[k] = attrs[k];
+  return out;
+}
+
+/** Trims a log row's `properties` exactly as the websocket server does before sending it. */
+export function trimProperties(properties: unknown): EventProperties {
+  if (!isMap(properties)) return {};
+  if (properties.text !== undefined && properties.text !== null) return { ...properties };
+  const out: EventProperties = {};
+  if (isMap(properties.old_attributes)) out.old_attributes = pick(properties.old_attributes);
+  if (isMap(properties.new_attributes)) out.new_attributes = pick(properties.new_attributes);
+  return out;
+}
+
+/** A row of the logs API as far as the engine reads it. */
+export interface LogRow {
+  id: number;
+  uuid: string;
+  object_uuid?: string | null;
+  object_owner_uuid?: string | null;
+  object_kind?: string | null;
+  event_type?: string | null;
+  event_at?: string | null;
+  created_at?: string | null;
+  properties?: unknown;
+}
+
+/** Turns a logs API row into an event of the websocket shape (NULLs become '' as the server sends them). */
+export function eventFromLogRow(row: LogRow, kindOf: (uuid: string) => string): ArvadosEvent {
+  const objectUuid = row.object_uuid ?? '';
+  const ev: ArvadosEvent = {
+    id: Number(row.id),
+    uuid: row.uuid,
+    object_uuid: objectUuid,
+    object_owner_uuid: row.object_owner_uuid ?? '',
+    object_kind: row.object_kind || kindOf(objectUuid),
+    event_type: row.event_type ?? '',
+    event_at: row.event_at ?? '',
+    properties: trimProperties(row.properties),
+  };
+  if (row.created_at) ev.created_at = row.created_at;
+  return ev;
+}
+
+/**
+ * Reads one websocket frame's JSON. Returns what kind of message it is: a status reply, a
+ * keepalive (`{}`), an event, or something malformed that the caller logs and skips.
+ */
+export type Frame =
+  | { type: 'status'; status: number }
+  | { type: 'keepalive' }
+  | { type: 'event'; event: ArvadosEvent }
+  | { type: 'malformed'; reason: string };
+
+export function classifyFrame(text: string): Frame {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(text);
+  } catch {
+    return { type: 'malformed', reason: 'not JSON' };
+  }
+  if (!isMap(msg)) return { type: 'malformed', reason: 'not a JSON object' };
+  if (typeof msg.status === 'number') return { type: 'status', status: msg.status };
+  if ('event_type' in msg) {
+    const id = Number(msg.id);
+    if (!Number.isSafeInteger(id) || id <= 0) return { type: 'malformed', reason: 'event without a valid id' };
+    const ev: ArvadosEvent = {
+      id,
+      uuid: String(msg.uuid ?? ''),
+      object_uuid: String(msg.object_uuid ?? ''),
+      object_owner_uuid: String(msg.object_owner_uuid ?? ''),
+      object_kind: String(msg.object_kind ?? ''),
+      event_type: String(msg.event_type ?? ''),
+      event_at: String(msg.event_at ?? ''),
+      properties: isMap(msg.properties) ? (msg.properties as EventProperties) : {},
+    };
+    return { type: 'event', event: ev };
+  }
+  if (Object.keys(msg).length === 0) return { type: 'keepalive' };
+  return { type: 'malformed', reason: 'neither a status reply, a keepalive nor an event' };
+}

@@ -1,0 +1,77 @@
+/**
+ * Object kinds and UUIDs. A UUID is `<cluster>-<type infix>-<15 chars>`; the infix names the
+ * model. The table below is the one in the discovery document (`schemas.*.uuidPrefix`) of
+ * current Arvados; `KindTable.fromDiscovery` rebuilds it from a live cluster, as the Go SDK does.
+ */
+
+export const UUID_PATTERN = /^[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{15}$/;
+export const PDH_PATTERN = /^[0-9a-f]{32}\+\d+$/;
+
+const DEFAULT_INFIXES: Record<string, string> = {
+  gj3su: 'ApiClientAuthorization',
+  fngyi: 'AuthorizedKey',
+  '4zz18': 'Collection',
+  dz642: 'Container',
+  xvhdp: 'ContainerRequest',
+  oss07: 'Credential',
+  j7d0g: 'Group',
+  bi6l4: 'KeepService',
+  o0j2j: 'Link',
+  '57u5n': 'Log',
+  tpzed: 'User',
+  gv0sa: 'UserAgreement',
+  '2x53u': 'VirtualMachine',
+  '7fd4e': 'Workflow',
+};
+
+/** `ContainerRequest` → `arvados#containerRequest`. */
+export function kindOfModel(model: string): string {
+  return `arvados#${model.charAt(0).toLowerCase()}${model.slice(1)}`;
+}
+
+/** `arvados#containerRequest` → `container request`: kinds in words, for people. */
+export function kindInWords(kind: string): string {
+  const name = kind.replace(/^arvados#/, '');
+  if (!name) return 'object';
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+export class KindTable {
+  private readonly kindByInfix = new Map<string, string>();
+  private readonly infixByKind = new Map<string, string>();
+
+  constructor(infixes: Record<string, string> = DEFAULT_INFIXES) {
+    for (const [infix, model] of Object.entries(infixes)) {
+      const kind = kindOfModel(model);
+      this.kindByInfix.set(infix, kind);
+      this.infixByKind.set(kind, infix);
+    }
+  }
+
+  /** Builds the table from a discovery document's `schemas.<Model>.uuidPrefix`. */
+  static fromDiscovery(discovery: { schemas?: Record<string, { uuidPrefix?: string }> }): KindTable {
+    const infixes: Record<string, string> = {};
+    for (const [model, schema] of Object.entries(discovery.schemas ?? {})) {
+      if (schema && typeof schema.uuidPrefix === 'string' && schema.uuidPrefix.length === 5) infixes[schema.uuidPrefix] = model;
+    }
+    return Object.keys(infixes).length ? new KindTable(infixes) : new KindTable();
+  }
+
+  /** The kind of a UUID or portable data hash, or '' when unknown (as the websocket server sends it). */
+  kindOf(uuidOrPdh: string): string {
+    if (PDH_PATTERN.test(uuidOrPdh)) return 'arvados#collection';
+    if (!UUID_PATTERN.test(uuidOrPdh)) return '';
+    return this.kindByInfix.get(uuidOrPdh.slice(6, 11)) ?? '';
+  }
+
+  /** The 5-character infix of a kind (`arvados#collection` → `4zz18`), if known. */
+  infixOf(kind: string): string | undefined {
+    return this.infixByKind.get(kind);
+  }
+
+  kinds(): string[] {
+    return [...this.infixByKind.keys()].sort();
+  }
+}
+
+export const defaultKinds = new KindTable();
