@@ -1,0 +1,333 @@
+/**
+ * A small REST client for the Arvados API: the discovery document, the exported cluster
+ * config, the current user, the logs list and single objects. Errors carry the HTTP status and
+ * the server's own `errors` text; only what can succeed on a second try is retried.
+ */
+import * as https from 'node:https';
+import * as tls from 'node:tls';
+import * as fs from 'node:fs';
+import { ApiError, ArvadosError, ConnectError, InvalidTokenError } from './errors';
+import { KindTable } from './kinds';
+import { Redactor } from './redact';
+import type { ArvadosConfig } from './config';
+import type { Filter, Logger } from './types';
+import { silentLogger } from './types';
+import type { LogRow } from './eventShape';
+
+export const USER_AGENT = 'arvados-events/0.1';
+
+/** HTTP statuses worth another try (the Python SDK's set). */
+const RETRYABLE_STATUS = new Set([408, 409, 423, 500, 502, 503, 504]);
+/** Network errors worth another try. TLS trust errors are not among them. */
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED']);
+const TLS_TRUST_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Above this many characters of query string, list calls go as POST with `_method=GET`, as Workbench does. */
+const MAX_QUERY_LENGTH = 1500;
+
+export interface Discovery {
+  rootUrl?: string;
+  websocketUrl?: string;
+  workbench2Url?: string;
+  workbenchUrl?: string;
+  uuidPrefix?: string;
+  revision?: string;
+  maxItemsPerResponse?: number;
+  schemas?: Record<string, { uuidPrefix?: string }>;
+  [key: string]: unknown;
+}
+
+export interface CurrentUser {
+  uuid: string;
+  full_name?: string;
+  first_name?: string;
+  last_name?: string;
+  username?: string;
+  email?: string;
+  is_admin?: boolean;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  items_available?: number;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ListParams {
+  filters?: Filter;
+  order?: string[];
+  limit?: number;
+  offset?: number;
+  count?: 'exact' | 'none';
+  select?: string[];
+}
+
+export interface RetryPolicy {
+  /** Further tries after the first. */
+  retries: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface ApiClientOptions {
+  logger?: Logger;
+  retry?: Partial<RetryPolicy>;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+}
+
+/** TLS settings shared by HTTPS requests and the websocket. */
+export interface TlsSettings {
+  rejectUnauthorized: boolean;
+  ca?: string[];
+}
+
+export function tlsSettings(config: Pick<ArvadosConfig, 'insecure' | 'caFile'>): TlsSettings {
+  if (config.insecure) return { rejectUnauthorized: false };
+  if (!config.caFile) return { rejectUnauthorized: true };
+  // Extra CAs extend the system's roots rather than replace them.
+  return { rejectUnauthorized: true, ca: [...tls.rootCertificates, fs.readFileSync(config.caFile, 'utf8')] };
+}
+
+/** Delay before retry number `attempt` (1-based): exponential, capped, with jitter so clients don't move in step. */
+export function backoffDelay(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
+  const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Turns a Node network or TLS error into a message a person can act on. */
+export function describeNetworkError(err: NodeJS.ErrnoException, host: string): ConnectError {
+  const code = err.code ?? '';
+  if (TLS_TRUST_ERRORS.has(code)) {
+    return new ConnectError(
+      `The TLS certificate of ${host} is not trusted (${code}: ${err.message}). If this host is yours, add its CA to SSL_CERT_FILE, ` +
+        `or allow an insecure connection to it (ARVADOS_API_HOST_INSECURE=1 or the setting arvados.insecure).`,
+      code,
+      { cause: err },
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectError(`Cannot resolve the host name of ${host} (${code}). Check ARVADOS_API_HOST.`, code, { cause: err });
+  if (code === 'ECONNREFUSED') return new ConnectError(`${host} refused the connection (ECONNREFUSED). Check ARVADOS_API_HOST and that the cluster is up.`, code, { cause: err });
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return new ConnectError(`${host} did not answer in time (${code}).`, code, { cause: err });
+  return new ConnectError(`Cannot reach ${host}: ${err.message}${code ? ` (${code})` : ''}`, code, { cause: err });
+}
+
+/** Reads the `errors` array of an Arvados error body, loosely (Rails and Go shapes differ). */
+function errorsOf(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body);
+    if (Array.isArray(parsed?.errors)) return parsed.errors.map(String);
+  } catch {
+    // not JSON: fall through
+  }
+  const text = body.trim();
+  return text ? [text.slice(0, 300)] : [];
+}
+
+/** Snake-case plural of a model name: ContainerRequest → container_requests. */
+function resourceOfModel(model: string): string {
+  return model.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase() + 's';
+}
+
+export class ApiClient {
+  readonly host: string;
+  readonly tls: TlsSettings;
+  private readonly agent: https.Agent;
+  private readonly logger: Logger;
+  private readonly redactor: Redactor;
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+  private discoveryCache?: Promise<Discovery>;
+  kinds = new KindTable();
+
+  constructor(
+    readonly config: ArvadosConfig,
+    options: ApiClientOptions = {},
+  ) {
+    this.host = config.apiHost;
+    this.tls = tlsSettings(config);
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 4, ...this.tls });
+    this.logger = options.logger ?? silentLogger;
+    this.redactor = new Redactor([config.token]);
+    this.retry = { retries: 4, initialDelayMs: 250, maxDelayMs: 5000, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  redact(text: string): string {
+    return this.redactor.redact(text);
+  }
+
+  /** Releases pooled sockets. */
+  dispose(): void {
+    this.agent.destroy();
+  }
+
+  /** One HTTP exchange, no retries. Resolves with the parsed JSON body or rejects with an ArvadosError. */
+  private once(method: string, path: string, query: string, form?: string, auth = true): Promise<unknown> {
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': USER_AGENT };
+    if (auth) headers.Authorization = `Bearer ${this.config.token}`;
+    if (form !== undefined) {
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      headers['Content-Length'] = String(Buffer.byteLength(form));
+    }
+    const [hostname, port] = splitHost(this.host);
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        { method, hostname, port, path: path + (query ? `?${query}` : ''), headers, agent: this.agent, timeout: this.timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => reject(describeNetworkError(e, this.host)));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) {
+              try {
+                resolve(JSON.parse(body));
+              } catch {
+                reject(new ApiError(`${method} ${path}: the server's answer is not JSON`, status));
+              }
+              return;
+            }
+            const errors = errorsOf(body).map((e) => this.redact(e));
+            const detail = errors.length ? `: ${errors.join('; ')}` : '';
+            if (status === 401) {
+              reject(new InvalidTokenError(`The API token was refused by ${this.host} (401${detail}). Set a valid ARVADOS_API_TOKEN or use "Arvados: Set API Token".`, status, errors));
+            } else {
+              reject(new ApiError(`${method} ${path} failed with HTTP ${status}${detail}`, status, errors));
+            }
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+      req.on('error', (e: NodeJS.ErrnoException) => reject(describeNetworkError(e, this.host)));
+      req.end(form);
+    });
+  }
+
+  /** A request with retries for what can succeed on a second try. */
+  async request<T>(method: string, path: string, params: Record<string, unknown> = {}, options: { auth?: boolean; retries?: number } = {}): Promise<T> {
+    let query = encodeParams(params);
+    let form: string | undefined;
+    if (method === 'GET' && query.length > MAX_QUERY_LENGTH) {
+      // Long filter lists go in a POST body, which the API reads as a GET.
+      method = 'POST';
+      form = `_method=GET&${query}`;
+      query = '';
+    }
+    const retries = options.retries ?? this.retry.retries;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.once(method, path, query, form, options.auth ?? true)) as T;
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= retries) throw err;
+        const delay = backoffDelay(attempt + 1, this.retry.initialDelayMs, this.retry.maxDelayMs);
+        this.logger.warn(this.redact(`${(err as Error).message}; retrying in ${delay} ms (${attempt + 1}/${retries})`));
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** The discovery document (cached per client; call `refreshDiscovery` after reconnect failures). */
+  discovery(): Promise<Discovery> {
+    if (!this.discoveryCache) {
+      this.discoveryCache = this.request<Discovery>('GET', '/discovery/v1/apis/arvados/v1/rest', {}, { auth: false }).then((d) => {
+        this.kinds = KindTable.fromDiscovery(d);
+        return d;
+      });
+      this.discoveryCache.catch(() => (this.discoveryCache = undefined));
+    }
+    return this.discoveryCache;
+  }
+
+  refreshDiscovery(): Promise<Discovery> {
+    this.discoveryCache = undefined;
+    return this.discovery();
+  }
+
+  /** The exported cluster config; `{}` where a cluster does not serve it. */
+  async clusterConfig(): Promise<Record<string, unknown>> {
+    try {
+      return await this.request<Record<string, unknown>>('GET', '/arvados/v1/config', {}, { auth: false, retries: 1 });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return {};
+      throw err;
+    }
+  }
+
+  /** Validates the token: the websocket never says a token is bad, it just sends nothing. */
+  currentUser(): Promise<CurrentUser> {
+    return this.request<CurrentUser>('GET', '/arvados/v1/users/current');
+  }
+
+  list<T>(resource: string, params: ListParams = {}): Promise<ListResult<T>> {
+    return this.request<ListResult<T>>('GET', `/arvados/v1/${resource}`, { ...params });
+  }
+
+  listLogs(params: ListParams): Promise<ListResult<LogRow>> {
+    return this.list<LogRow>('logs', params);
+  }
+
+  /** The REST path of a UUID's object, e.g. `/arvados/v1/container_requests/<uuid>`. */
+  pathForUuid(uuid: string): string | undefined {
+    const kind = this.kinds.kindOf(uuid);
+    if (!kind) return undefined;
+    const model = kind.slice('arvados#'.length);
+    return `/arvados/v1/${resourceOfModel(model.charAt(0).toUpperCase() + model.slice(1))}/${encodeURIComponent(uuid)}`;
+  }
+
+  async getObject<T = Record<string, unknown>>(uuid: string): Promise<T> {
+    const p = this.pathForUuid(uuid);
+    if (!p) throw new ArvadosError(`"${uuid}" is not an Arvados UUID of a known kind`);
+    return this.request<T>('GET', p);
+  }
+}
+
+function isRetryable(err: unknown): boolean {
+  if (err instanceof InvalidTokenError) return false;
+  if (err instanceof ApiError) return RETRYABLE_STATUS.has(err.status);
+  if (err instanceof ConnectError) return RETRYABLE_NETWORK.has(err.code ?? '');
+  return false;
+}
+
+function splitHost(host: string): [string, number] {
+  const m = /^(.*?)(?::(\d+))?$/.exec(host)!;
+  return [m[1].replace(/^\[|\]$/g, ''), m[2] ? Number(m[2]) : 443];
+}
+
+/** Arvados list parameters: arrays and objects as JSON text, the rest as strings. */
+export function encodeParams(params: Record<string, unknown>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    q.set(k, typeof v === 'object' ? JSON.stringify(v) : String(v));
+  }
+  return q.toString();
+}
+
+/** Parses a Go duration string such as "1m", "60s", "1m30s", "250ms" into milliseconds. */
+export function parseGoDuration(text: unknown): number | undefined {
+  if (typeof text !== 'string' || !text) return undefined;
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = text.trim();
+  if (rest === '0') return 0;
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * units[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}

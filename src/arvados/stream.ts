@@ -1,0 +1,148 @@
+/**
+ * What the websocket and polling clients have in common: the subscriptions, the callbacks, the
+ * connection state, and the token-safe logging. Modelled on the Python SDK's `arvados.events`
+ * clients (subscribe / unsubscribe / close), with events and state changes as VS Code-style events.
+ */
+import { Emitter } from './emitter';
+import { compileFilter, parseFilter } from './filters';
+import type { ApiClient } from './rest';
+import type { ArvadosEvent, ConnectionState, Filter, Logger, Transport } from './types';
+import { silentLogger } from './types';
+
+export interface StreamOptions {
+  logger?: Logger;
+  /** After an interruption, fill the gap with at most this many events; older ones are skipped and counted. */
+  maxBackfill?: number;
+  /** Rows per logs API request. */
+  pageSize?: number;
+}
+
+/** What a subscriber of the engine sees, whichever transport is underneath. */
+export interface EventStream {
+  readonly transport: Transport;
+  readonly state: ConnectionState;
+  /** The highest event id seen so far: where to resume from after a restart. */
+  readonly lastEventId: number;
+  readonly filters: readonly Filter[];
+  readonly onEvent: Emitter<ArvadosEvent>['event'];
+  readonly onState: Emitter<ConnectionState>['event'];
+  /** Problems that do not stop the stream (a refused subscription, a failed poll); fatal ones arrive as a `closed` state with `error`. */
+  readonly onError: Emitter<Error>['event'];
+  /** Events skipped while filling a gap longer than `maxBackfill`. */
+  readonly onSkipped: Emitter<number>['event'];
+  subscribe(filter: Filter | string, lastLogId?: number): void;
+  unsubscribe(filter: Filter | string): boolean;
+  close(code?: number, reason?: string, timeoutMs?: number): Promise<void>;
+}
+
+/** Normalized JSON of a filter, for telling equal filters apart. */
+export function filterKey(filter: Filter): string {
+  return JSON.stringify(filter);
+}
+
+export abstract class BaseEventStream implements EventStream {
+  abstract readonly transport: Transport;
+  protected readonly events = new Emitter<ArvadosEvent>();
+  protected readonly states = new Emitter<ConnectionState>();
+  protected readonly errors = new Emitter<Error>();
+  protected readonly skips = new Emitter<number>();
+  readonly onEvent = this.events.event;
+  readonly onState = this.states.event;
+  readonly onError = this.errors.event;
+  readonly onSkipped = this.skips.event;
+  protected readonly logger: Logger;
+  protected readonly maxBackfill: number;
+  protected readonly pageSize: number;
+  protected subscriptions: Filter[] = [];
+  /** One compiled predicate per subscription, in the same order: filters are checked once, not per event. */
+  private matchers: Array<(ev: ArvadosEvent) => boolean> = [];
+  protected currentState: ConnectionState;
+  protected highestId = 0;
+  protected userClosed = false;
+
+  constructor(
+    protected readonly api: ApiClient,
+    options: StreamOptions,
+    initial: ConnectionState,
+  ) {
+    const raw = options.logger ?? silentLogger;
+    // Every line passes through the redactor: no caller can leak the token through the engine's log.
+    const r = (m: string) => api.redact(m);
+    this.logger = { debug: (m) => raw.debug(r(m)), info: (m) => raw.info(r(m)), warn: (m) => raw.warn(r(m)), error: (m) => raw.error(r(m)) };
+    this.maxBackfill = options.maxBackfill ?? Infinity;
+    this.pageSize = options.pageSize ?? 1000;
+    this.currentState = initial;
+  }
+
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  get lastEventId(): number {
+    return this.highestId;
+  }
+
+  get filters(): readonly Filter[] {
+    return this.subscriptions;
+  }
+
+  protected setState(state: ConnectionState): void {
+    this.currentState = state;
+    this.states.fire(state, (e) => this.logger.error(`state listener failed: ${String(e)}`));
+  }
+
+  protected reportError(err: Error): void {
+    const safe = new Error(this.api.redact(err.message));
+    safe.name = err.name;
+    this.logger.warn(safe.message);
+    this.errors.fire(safe);
+  }
+
+  protected deliver(ev: ArvadosEvent): void {
+    this.events.fire(ev, (e) => this.logger.error(`event listener failed: ${String(e)}`));
+  }
+
+  protected addSubscription(filter: Filter): void {
+    this.subscriptions.push(filter);
+    this.matchers.push(compileFilter(filter, this.api.kinds));
+  }
+
+  /** Removes the subscription equal to `filter`; returns it, or undefined if there is none. */
+  protected removeSubscription(filter: Filter): Filter | undefined {
+    const i = this.indexOf(filter);
+    if (i < 0) return undefined;
+    this.matchers.splice(i, 1);
+    return this.subscriptions.splice(i, 1)[0];
+  }
+
+  /** Whether some subscription's whole filter admits the event (the server applies only part of it). */
+  protected admitted(ev: ArvadosEvent): boolean {
+    for (const m of this.matchers) if (m(ev)) return true;
+    return false;
+  }
+
+  protected indexOf(filter: Filter): number {
+    const key = filterKey(filter);
+    return this.subscriptions.findIndex((f) => filterKey(f) === key);
+  }
+
+  /** Validates and normalizes; throws FilterError with a message naming the bad condition. */
+  protected parse(filter: Filter | string): Filter {
+    return parseFilter(filter);
+  }
+
+  abstract subscribe(filter: Filter | string, lastLogId?: number): void;
+  abstract unsubscribe(filter: Filter | string): boolean;
+  abstract close(code?: number, reason?: string, timeoutMs?: number): Promise<void>;
+
+  /** Closes because of an error nothing can fix by retrying (a refused token). Reported once. */
+  protected async fail(err: Error): Promise<void> {
+    if (this.userClosed) return;
+    this.logger.error(err.message);
+    await this.shutdown();
+    this.setState({ status: 'closed', reason: err.message, error: err });
+  }
+
+  /** Stops timers and sockets; no state change. */
+  protected abstract shutdown(code?: number, reason?: string, timeoutMs?: number): Promise<void>;
+}
