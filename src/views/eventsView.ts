@@ -1,0 +1,164 @@
+/**
+ * The Events view: a thin adapter from EventsModel to a TreeView. It refreshes only what a batch
+ * changed (changed groups, or the root in flat mode), does no tree work while hidden (catching up
+ * when shown), and builds tooltips lazily.
+ */
+import * as vscode from 'vscode';
+import type { ArvadosEvent } from '../arvados';
+import { outcomeInWords, type Outcome } from '../arvados/outcome';
+import type { EventsModel, EventsNode, TreeChange } from '../model/eventsModel';
+import { isGroup } from '../model/eventsModel';
+import { eventId, groupLabel, type EventGroup } from '../model/grouping';
+import { eventDescription, eventIcon, eventLabel, eventTooltip, type NameBook } from '../model/labels';
+import type { LruMap } from '../model/lru';
+import { t } from '../model/l10n';
+import { eventsDescription, type CountsInput } from '../model/status';
+
+export const EVENTS_VIEW_ID = 'arvados.events';
+
+const GROUP_ICONS = { object: 'symbol-object', kind: 'symbol-class', eventType: 'symbol-event' } as const;
+/** Relative times in descriptions are refreshed this often while the view is visible. */
+const RELATIVE_TIME_REFRESH_MS = 30_000;
+
+export class EventsView implements vscode.TreeDataProvider<EventsNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<EventsNode | EventsNode[] | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  readonly treeView: vscode.TreeView<EventsNode>;
+  private dirty = false;
+  private pendingGroups = new Set<EventGroup>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly clock: NodeJS.Timeout;
+  private frozen = false;
+  private descriptionText = '';
+  private problem?: string;
+  /** Refreshes done, for diagnostics. */
+  refreshes = 0;
+
+  constructor(
+    private readonly model: EventsModel,
+    private readonly names: NameBook,
+    private readonly outcomes: LruMap<string, Outcome>,
+  ) {
+    this.treeView = vscode.window.createTreeView(EVENTS_VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(
+      this.treeView,
+      this.changeEmitter,
+      this.treeView.onDidChangeVisibility((e) => {
+        if (e.visible) this.catchUp();
+      }),
+    );
+    this.clock = setInterval(() => {
+      if (this.treeView.visible && !this.frozen && this.model.size) this.refreshRoot();
+    }, RELATIVE_TIME_REFRESH_MS);
+    this.clock.unref?.();
+  }
+
+  /** While paused the view does not move, not even its relative times. */
+  setFrozen(frozen: boolean): void {
+    this.frozen = frozen;
+  }
+
+  /** Shows a model change: at most one refresh call per batch, none while hidden. */
+  apply(change: TreeChange): void {
+    if (change.kind === 'none') return;
+    if (!this.treeView.visible) {
+      this.dirty = true;
+      return;
+    }
+    if (change.kind === 'root') this.refreshRoot();
+    else this.refreshGroups(change.groups);
+  }
+
+  /** Everything changed (grouping, clear). */
+  refreshRoot(): void {
+    if (!this.treeView.visible) {
+      this.dirty = true;
+      return;
+    }
+    this.dirty = false;
+    this.pendingGroups.clear();
+    this.refreshes++;
+    this.changeEmitter.fire(undefined);
+  }
+
+  private refreshGroups(groups: EventGroup[]): void {
+    this.refreshes++;
+    this.changeEmitter.fire(groups);
+  }
+
+  private catchUp(): void {
+    if (this.dirty) this.refreshRoot();
+  }
+
+  setDescription(counts: CountsInput): void {
+    this.updateMessage();
+    const text = eventsDescription(counts);
+    if (text === this.descriptionText) return;
+    this.descriptionText = text;
+    this.treeView.description = text;
+  }
+
+  /**
+   * The reason the connection failed. VS Code hides the welcome content (with its buttons) while
+   * a view has a message, so the message is shown only when there are events to keep showing.
+   */
+  setProblem(problem: string | undefined): void {
+    this.problem = problem;
+    this.updateMessage();
+  }
+
+  private updateMessage(): void {
+    const message = this.problem && this.model.size ? this.problem : undefined;
+    if (this.treeView.message !== message) this.treeView.message = message;
+  }
+
+  // TreeDataProvider
+
+  getChildren(node?: EventsNode): EventsNode[] {
+    return this.model.children(node);
+  }
+
+  getParent(node: EventsNode): EventsNode | undefined {
+    return this.model.parentOf(node);
+  }
+
+  getTreeItem(node: EventsNode): vscode.TreeItem {
+    return isGroup(node) ? this.groupItem(node) : this.eventItem(node);
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: EventsNode): vscode.TreeItem {
+    if (isGroup(node)) return item;
+    const outcome = this.outcomes.peek(node.object_uuid);
+    const md = new vscode.MarkdownString(eventTooltip(node, this.names, outcome, outcome && outcomeInWords(outcome)));
+    md.supportHtml = false;
+    md.isTrusted = false;
+    item.tooltip = md;
+    return item;
+  }
+
+  private eventItem(ev: ArvadosEvent): vscode.TreeItem {
+    const item = new vscode.TreeItem(eventLabel(ev, this.names), vscode.TreeItemCollapsibleState.None);
+    item.id = eventId(ev);
+    item.description = eventDescription(ev, Date.now());
+    const icon = eventIcon(ev, this.outcomes.peek(ev.object_uuid));
+    item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
+    item.contextValue = 'event';
+    item.command = { command: 'arvados.openEvent', title: t('Open Event'), arguments: [ev] };
+    return item;
+  }
+
+  private groupItem(group: EventGroup): vscode.TreeItem {
+    const item = new vscode.TreeItem(groupLabel(group, this.names), vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = group.id;
+    item.description = group.size === 1 ? t('1 event') : t('{0} events', group.size);
+    item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[group.by]);
+    item.contextValue = `group.${group.by}`;
+    if (group.by === 'object') item.tooltip = group.key;
+    return item;
+  }
+
+  dispose(): void {
+    clearInterval(this.clock);
+    for (const d of this.disposables) d.dispose();
+  }
+}

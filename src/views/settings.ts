@@ -1,0 +1,69 @@
+/** The `arvados.*` settings, read in one place. */
+import * as vscode from 'vscode';
+import type { TransportChoice } from '../arvados';
+import { isGroupBy, type GroupBy } from '../model/grouping';
+import type { NotifyLevel } from '../model/notifications';
+import type { SessionSettings } from '../model/session';
+
+export const SECTION = 'arvados';
+
+export interface ExtensionSettings {
+  apiHost: string;
+  insecure: boolean;
+  transport: TransportChoice;
+  pollIntervalSeconds: number;
+  bufferSize: number;
+  groupBy: GroupBy;
+  myContainerRequests: NotifyLevel;
+  watchedObjects: boolean;
+  eventLoopMonitor: boolean;
+}
+
+function clamp(n: unknown, min: number, max: number, fallback: number): number {
+  return typeof n === 'number' && Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+export function readSettings(): ExtensionSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const transport = c.get<string>('transport');
+  const level = c.get<string>('notifications.myContainerRequests');
+  const groupBy = c.get<string>('groupBy');
+  return {
+    apiHost: (c.get<string>('apiHost') ?? '').trim(),
+    insecure: c.get<boolean>('insecure') === true,
+    transport: transport === 'websocket' || transport === 'poll' ? transport : 'auto',
+    pollIntervalSeconds: clamp(c.get('pollInterval'), 1, 3600, 15),
+    bufferSize: Math.round(clamp(c.get('bufferSize'), 100, 100_000, 5000)),
+    groupBy: isGroupBy(groupBy) ? groupBy : 'none',
+    myContainerRequests: level === 'failures' || level === 'all' ? level : 'off',
+    watchedObjects: c.get<boolean>('notifications.watchedObjects') !== false,
+    eventLoopMonitor: c.get<boolean>('diagnostics.eventLoopMonitor') === true,
+  };
+}
+
+export function sessionSettings(s: ExtensionSettings): SessionSettings {
+  return {
+    apiHost: s.apiHost || undefined,
+    insecure: s.insecure,
+    transport: s.transport,
+    pollIntervalMs: s.pollIntervalSeconds * 1000,
+    bufferSize: s.bufferSize,
+    // A gap after a restart is filled with at most what the view can show.
+    maxBackfill: s.bufferSize,
+  };
+}
+
+/** Settings whose change needs a new connection. */
+export const CONNECTION_SETTINGS = ['apiHost', 'insecure', 'transport', 'pollInterval'].map((k) => `${SECTION}.${k}`);
+
+export function updateSetting(key: string, value: unknown): Thenable<void> {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  // Keep a workspace value where the user set one; otherwise write the user setting.
+  const inspected = c.inspect(key);
+  const target = inspected?.workspaceFolderValue !== undefined
+    ? vscode.ConfigurationTarget.WorkspaceFolder
+    : inspected?.workspaceValue !== undefined
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
+  return c.update(key, value, target);
+}
