@@ -49,7 +49,11 @@ export interface LogRow {
   properties?: unknown;
 }
 
-/** Turns a logs API row into an event of the websocket shape (NULLs become '' as the server sends them). */
+/**
+ * Turns a logs API row into an event of the websocket shape (NULLs become '' as the server sends
+ * them). Fields the websocket does not send (created_at, summary, owner_uuid) are left out, so an
+ * event looks the same whichever transport brought it.
+ */
 export function eventFromLogRow(row: LogRow, kindOf: (uuid: string) => string): ArvadosEvent {
   const objectUuid = row.object_uuid ?? '';
   const ev: ArvadosEvent = {
@@ -62,7 +66,6 @@ export function eventFromLogRow(row: LogRow, kindOf: (uuid: string) => string): 
     event_at: row.event_at ?? '',
     properties: trimProperties(row.properties),
   };
-  if (row.created_at) ev.created_at = row.created_at;
   return ev;
 }
 

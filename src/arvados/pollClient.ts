@@ -53,6 +53,11 @@ export class PollClient extends BaseEventStream {
     this.recent = new RecentIds(options.recentIds ?? 50_000);
   }
 
+  /** True once every subscription knows where it reads from (after the first round). */
+  get ready(): boolean {
+    return this.subs.every((s) => s.cursor !== undefined);
+  }
+
   /** Starts polling: the first round runs at once. */
   start(): void {
     this.logger.info(`Polling the logs API of ${this.api.host} every ${this.intervalMs / 1000} s`);

@@ -17,7 +17,7 @@ export interface EventProperties {
 /**
  * An event as the engine delivers it: the fields of a websocket v0 event message. `msgID` is
  * left out on purpose: it restarts at 1 on every connection, so it identifies nothing.
- * `created_at` is present only on events read from the logs API.
+ * Events read from the logs API are given the same fields (see eventFromLogRow).
  */
 export interface ArvadosEvent {
   id: number;
@@ -27,7 +27,6 @@ export interface ArvadosEvent {
   object_kind: string;
   event_type: string;
   event_at: string;
-  created_at?: string;
   properties: EventProperties;
 }
 

@@ -73,7 +73,7 @@ export function kindOfEvent(ev: ArvadosEvent): string {
 
 /** Milliseconds since the epoch of an event time, or NaN. */
 export function eventTime(ev: ArvadosEvent): number {
-  return Date.parse(ev.event_at || ev.created_at || '');
+  return Date.parse(ev.event_at || '');
 }
 
 /** `just now`, `42 s ago`, `5 min ago`, `3 h ago`, `2 d ago`, then the date. */
@@ -173,7 +173,6 @@ export function eventTooltip(ev: ArvadosEvent, names?: NameBook, outcome?: Outco
     ['id', String(ev.id)],
     ['event_type', ev.event_type],
     ['event_at', ev.event_at],
-    ['created_at', ev.created_at],
     ['object_uuid', ev.object_uuid],
     ['object_kind', ev.object_kind ? `${ev.object_kind} (${kindInWords(ev.object_kind)})` : ''],
     ['object_owner_uuid', ev.object_owner_uuid],
