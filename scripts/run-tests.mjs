@@ -20,7 +20,8 @@ mkdirSync('test-results', { recursive: true });
 const tap = join('test-results', 'tap.txt');
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test',
+  // A failing test that leaves a socket open must not hang the run: force the exit, bound each test.
+  ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=600000',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files],
