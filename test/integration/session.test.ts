@@ -54,18 +54,14 @@ function sessionOf(opts: { env?: NodeJS.ProcessEnv; store?: MemoryStore; stored?
 
 const ids = (evs: ArvadosEvent[]) => evs.map((e) => e.id);
 
-/**
- * Waits until the server has registered every open socket's subscriptions. The engine reports a
- * fresh (not resuming) connection live before the server has read its subscribe message; an event
- * committed in that window is not delivered (reported to the engine's owner).
- */
+/** Waits until the server has registered every open socket's subscriptions. */
 const subscribed = () => cluster.waitFor(() => cluster.wsSessions().length > 0 && cluster.wsSessions().every((x) => x.subscriptions > 0), 5000, 'subscriptions');
 
 test('zero configuration: ARVADOS_API_HOST, ARVADOS_API_TOKEN and SSL_CERT_FILE are enough', async () => {
   const { session, events, logger } = sessionOf();
   await session.connect();
   await subscribed();
-  assert.equal(session.connectionKey, 'live');
+  await cluster.waitFor(() => session.connectionKey === 'live', 5000, 'live');
   assert.equal(session.user?.uuid, cluster.users.active.uuid);
   assert.equal(session.workbenchUrl, cluster.workbench2Url.replace(/\/+$/, ''));
   const row = cluster.updateObject(mine, { name: 'reads-v2.bam' });
@@ -156,7 +152,7 @@ test('a token stored for the host (SecretStorage) wins over the environment', as
   const env = envFor('v2/zzzzz-gj3su-000000000000000/wrongwrongwrongwrongwrong');
   const { session } = sessionOf({ env, stored: { [cluster.host]: cluster.users.active.token } });
   await session.connect();
-  assert.equal(session.connectionKey, 'live');
+  await cluster.waitFor(() => session.connectionKey === 'live', 5000, 'live');
   await session.dispose();
   const elsewhere = sessionOf({ env: envFor('v2/zzzzz-gj3su-000000000000000/wrongwrongwrongwrongwrong'), stored: { 'other.example': cluster.users.active.token } });
   await elsewhere.session.connect();
