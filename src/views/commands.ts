@@ -358,8 +358,15 @@ export function registerCommands(app: App): vscode.Disposable[] {
       }
       if (uuid) unwatch(app, uuid);
     }),
-    reg(COMMANDS.pause, () => session.pause()),
-    reg(COMMANDS.resume, () => session.resume()),
+    // The status bar shows the change at once (the view description follows within 250 ms).
+    reg(COMMANDS.pause, () => {
+      session.pause();
+      app.statusBar.requestUpdate();
+    }),
+    reg(COMMANDS.resume, () => {
+      session.resume();
+      app.statusBar.requestUpdate();
+    }),
     reg(COMMANDS.clearEvents, () => {
       app.model.clear();
       app.skipped = 0;

@@ -1,6 +1,9 @@
-/** The status bar item: connection state and events per second, updated at most twice a second. */
+/**
+ * The status bar item: connection state and events per second. The rate is updated at most twice a
+ * second; a change of state (connected, reconnecting, paused…) shows at once.
+ */
 import * as vscode from 'vscode';
-import { statusText, type StatusInput } from '../model/status';
+import { stateWords, statusText, type StatusInput } from '../model/status';
 
 export const STATUS_BAR_ID = 'arvados.status';
 const MIN_INTERVAL_MS = 500;
@@ -13,6 +16,7 @@ export class StatusBar implements vscode.Disposable {
   private lastText = '';
   private lastTooltip = '';
   private lastSeverity = 'normal';
+  private lastState = '';
 
   constructor(private readonly input: () => StatusInput) {
     this.item = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 10);
@@ -25,8 +29,15 @@ export class StatusBar implements vscode.Disposable {
     this.ticker.unref?.();
   }
 
-  /** Coalesces update requests to at most one per 500 ms. */
+  /** Coalesces update requests to at most one per 500 ms, unless the state changed. */
   requestUpdate(): void {
+    const input = this.input();
+    if (stateOf(input) !== this.lastState) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.update(input);
+      return;
+    }
     if (this.timer) return;
     const wait = Math.max(0, this.last + MIN_INTERVAL_MS - Date.now());
     this.timer = setTimeout(() => {
@@ -35,9 +46,10 @@ export class StatusBar implements vscode.Disposable {
     }, wait);
   }
 
-  private update(): void {
+  private update(input: StatusInput = this.input()): void {
     this.last = Date.now();
-    const s = statusText(this.input());
+    this.lastState = stateOf(input);
+    const s = statusText(input);
     if (s.text !== this.lastText) {
       this.lastText = s.text;
       this.item.text = s.text;
@@ -59,4 +71,9 @@ export class StatusBar implements vscode.Disposable {
     clearInterval(this.ticker);
     this.item.dispose();
   }
+}
+
+/** What the item says apart from the rate and counts: the state in words, and paused. */
+function stateOf(input: StatusInput): string {
+  return `${stateWords(input.status)}|${input.paused}`;
 }
