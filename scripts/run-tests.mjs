@@ -30,6 +30,7 @@ child.stdout.on('data', (chunk) => {
 });
 child.on('close', (code, signal) => {
   const count = (k) => Number((tail.match(new RegExp(`^\\S+ ${k} (\\d+)$`, 'm')) || [])[1] || 0);
-  console.log(`tests: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
+  // A test cancelled by a failing hook counts as failed: it did not pass.
+  console.log(`tests: ${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`);
   process.exit(code ?? (signal ? 1 : 0));
 });
