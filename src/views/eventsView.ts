@@ -12,6 +12,7 @@ import { eventId, groupLabel, type EventGroup } from '../model/grouping';
 import { eventDescription, eventIcon, eventLabel, eventTooltip, type NameBook } from '../model/labels';
 import type { LruMap } from '../model/lru';
 import { t } from '../model/l10n';
+import { registerLoopCounter } from '../model/loopMonitor';
 import { eventsDescription, type CountsInput } from '../model/status';
 
 export const EVENTS_VIEW_ID = 'arvados.events';
@@ -46,6 +47,8 @@ export class EventsView implements vscode.TreeDataProvider<EventsNode>, vscode.D
       this.treeView.onDidChangeVisibility((e) => {
         if (e.visible) this.catchUp();
       }),
+      // Reported with the event-loop monitor's lines (arvados.diagnostics.eventLoopMonitor), for the benchmarks.
+      registerLoopCounter('tree refreshes', () => this.refreshes),
     );
     this.clock = setInterval(() => {
       if (this.treeView.visible && !this.frozen && this.model.size) this.refreshRoot();
