@@ -417,6 +417,11 @@ export class Simulator {
    */
   private submitCommitted(req: Request): number {
     const container = this.newContainer(req);
+    return this.createCommitted(req, container.uuid) + this.announce(container);
+  }
+
+  /** nil → Committed on a given container: the request's create row. */
+  private createCommitted(req: Request, containerUuid: string): number {
     req.state = 'Committed';
     req.priority = TOP_PRIORITY;
     req.containerCount = 1;
@@ -424,10 +429,10 @@ export class Simulator {
       ...this.requestAttrs(req),
       state: 'Committed',
       priority: req.priority,
-      container_uuid: container.uuid,
+      container_uuid: containerUuid,
       container_count: 1,
     });
-    return this.count(log) + this.announce(container);
+    return this.count(log);
   }
 
   /** nil → Uncommitted: a draft, edited, then committed or deleted. */
@@ -459,17 +464,7 @@ export class Simulator {
 
   /** Container reuse: an identical request finishes at once on the existing container. */
   private submitReusing(req: Request, prior: Container): number {
-    req.state = 'Committed';
-    req.priority = TOP_PRIORITY;
-    req.containerCount = 1;
-    const { log } = this.cluster.createObject({
-      ...this.requestAttrs(req),
-      state: 'Committed',
-      priority: req.priority,
-      container_uuid: prior.uuid,
-      container_count: 1,
-    });
-    return this.count(log) + this.finalize(req, prior);
+    return this.createCommitted(req, prior.uuid) + this.finalize(req, prior);
   }
 
   /** Committed → Final once its container is Complete, or Cancelled with no retry left. */
