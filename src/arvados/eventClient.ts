@@ -48,6 +48,8 @@ export class EventClient extends BaseEventStream {
   private held?: ArvadosEvent[];
   private heldOverflowed = false;
   private watchdog?: NodeJS.Timeout;
+  /** When the last frame arrived; the watchdog compares against it. */
+  private lastFrameAt = 0;
   private reconnectTimer?: NodeJS.Timeout;
   /** True when the next connection must first fill the gap after highestId (a resume or any reconnect). */
   private catchUpNeeded = false;
@@ -280,7 +282,7 @@ export class EventClient extends BaseEventStream {
   }
 
   private onFrame(text: string): void {
-    this.armWatchdog();
+    this.lastFrameAt = Date.now();
     const frame = classifyFrame(text);
     switch (frame.type) {
       case 'keepalive':
@@ -313,14 +315,27 @@ export class EventClient extends BaseEventStream {
     if (this.admitted(ev)) this.deliver(ev);
   }
 
+  /**
+   * Starts the dead-socket check for a new connection. Frames only note their arrival time (a
+   * timer reset per frame would cost on the hot path); the timer fires when the socket could
+   * first have been silent for deadAfterMs, and re-arms for the remainder otherwise.
+   */
   private armWatchdog(): void {
     clearTimeout(this.watchdog);
+    this.lastFrameAt = Date.now();
     const gen = this.generation;
-    this.watchdog = setTimeout(() => {
+    const check = () => {
       if (gen !== this.generation) return;
+      const silentMs = Date.now() - this.lastFrameAt;
+      if (silentMs < this.deadAfterMs) {
+        this.watchdog = setTimeout(check, this.deadAfterMs - silentMs);
+        this.watchdog.unref?.();
+        return;
+      }
       this.logger.warn(`No frame from the websocket server for ${Math.round(this.deadAfterMs / 1000)} s: treating the connection as dead`);
       this.ws?.terminate();
-    }, this.deadAfterMs);
+    };
+    this.watchdog = setTimeout(check, this.deadAfterMs);
     this.watchdog.unref?.();
   }
 
