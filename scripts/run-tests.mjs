@@ -10,7 +10,8 @@ const files = [];
 for (const suite of chosen) {
   const dir = join('test', suite);
   if (!existsSync(dir)) continue;
-  for (const f of readdirSync(dir).sort()) if (f.endsWith('.test.ts')) files.push(join(dir, f));
+  // Subfolders too (test/unit/arvados/…), in a stable order.
+  for (const f of readdirSync(dir, { recursive: true }).map(String).sort()) if (f.endsWith('.test.ts')) files.push(join(dir, f));
 }
 if (!files.length) {
   console.error(`no test files found for ${chosen.join(', ')}`);
@@ -23,13 +24,21 @@ const child = spawn(
   ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=600000', '--test-reporter=spec', ...files],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
-let tail = '';
+// The summary lines ("ℹ pass N") come before the details of failures, which can be long: keep
+// the last value of each as the output goes by rather than searching a tail of it.
+const counts = {};
+let partial = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4000);
+  const lines = (partial + chunk.toString()).split('\n');
+  partial = lines.pop();
+  for (const line of lines) {
+    const m = /^\S+ (pass|fail|cancelled|skipped) (\d+)$/.exec(line);
+    if (m) counts[m[1]] = Number(m[2]);
+  }
 });
 child.on('close', (code, signal) => {
-  const count = (k) => Number((tail.match(new RegExp(`^\\S+ ${k} (\\d+)$`, 'm')) || [])[1] || 0);
+  const count = (k) => counts[k] ?? 0;
   // A test cancelled by a failing hook counts as failed: it did not pass.
   console.log(`tests: ${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`);
   process.exit(code ?? (signal ? 1 : 0));

@@ -135,10 +135,15 @@ export interface CliIo {
   stopSignal: Promise<string>;
 }
 
-/** Writes JSON lines in batches: one write per turn of the event loop rather than one per event. */
+/**
+ * Writes JSON lines in batches: one write per turn of the event loop rather than one per event.
+ * When the output cannot keep up (a slow pipe), `ready()` returns a promise until it drains, and
+ * the engine waits for it instead of piling up lines here.
+ */
 class LineWriter {
   private lines: string[] = [];
   private scheduled = false;
+  private draining?: Promise<void>;
   constructor(private readonly out: NodeJS.WritableStream) {}
   push(line: string): void {
     this.lines.push(line);
@@ -150,8 +155,17 @@ class LineWriter {
   flush(): void {
     this.scheduled = false;
     if (!this.lines.length) return;
-    this.out.write(this.lines.join('\n') + '\n');
+    const flowing = this.out.write(this.lines.join('\n') + '\n');
     this.lines = [];
+    if (!flowing && !this.draining) {
+      this.draining = new Promise((resolve) => this.out.once('drain', resolve)).then(() => (this.draining = undefined));
+    }
+  }
+  /** A promise while the output is full or a batch is still to be written; undefined when more may come. */
+  ready(): Promise<void> | undefined {
+    if (this.draining) return this.draining;
+    if (this.lines.length >= 5000) return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.draining);
+    return undefined;
   }
 }
 
@@ -192,6 +206,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       pollFallback: !o.noPoll,
       pollIntervalMs: o.pollIntervalMs,
       logger,
+      consumerReady: () => out.ready(),
       onEvent: (ev: ArvadosEvent) => out.push(JSON.stringify(ev)),
     });
   } catch (err) {

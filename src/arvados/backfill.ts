@@ -1,6 +1,8 @@
 /**
- * Reads the logs API after a given id, in id order, page by page, for one filter: what polling
- * does on every round and what the websocket client does to fill a gap after a reconnect.
+ * Reads the logs API for a range of ids, for several filters at once, merged in id order and page
+ * by page: what polling does on every round and what the websocket client does to fill a gap.
+ * Memory stays bounded: each filter holds at most one page, and a page is handed on (and awaited,
+ * so a slow consumer slows the reading) before more is read.
  */
 import type { ApiClient } from './rest';
 import { ApiError } from './errors';
@@ -9,86 +11,184 @@ import { compileFilter, restConditions } from './filters';
 import type { ArvadosEvent, Condition, Filter, Logger } from './types';
 
 export interface BackfillOptions {
+  /** Read rows with an id above this. */
+  afterId: number;
+  /** Read no row above this id: the newest id when the read began (the websocket delivers what is above). */
+  upToId: number;
   /** Rows per request; the API clamps at its maxItemsPerResponse (1000 by default). */
   pageSize?: number;
-  /** Read at most this many rows; older rows beyond it are skipped and counted. */
-  maxItems?: number;
-  /** Read no row above this id (the horizon beyond which the websocket delivers). */
-  upToId?: number;
-  /** Called with each page's matching events, in id order. */
-  onEvents(events: ArvadosEvent[]): void;
-  /** Stops between pages when it returns true (the stream was closed or reconnected). */
-  cancelled?: () => boolean;
+  /**
+   * Keep only the newest this many matching events (counted once, whichever filters match them);
+   * older ones are skipped and counted. They are then handed on at the end, not page by page.
+   */
+  maxEvents?: number;
+  signal?: AbortSignal;
   logger?: Logger;
+  /** Called with matching events in id order, each once; awaited before more is read. */
+  onEvents(events: ArvadosEvent[]): void | Promise<void>;
+  /** Called when every row up to `id` has been read for every filter (and handed on). */
+  onProgress?(id: number, eventAt?: string): void;
 }
 
 export interface BackfillResult {
-  /** The highest id read (matching or not), or `afterId` if none. */
+  /** Every row up to this id has been read (`upToId` when the range was read to the end). */
   lastId: number;
-  /** Rows passed over because of `maxItems`. */
+  /** Matching events passed over because of `maxEvents`. */
   skipped: number;
+  /** The id of the newest event passed over (0 if none): it and everything below count as delivered. */
+  skippedThrough: number;
   requests: number;
 }
 
-/**
- * Reads every row with `id > afterId` visible to the token that `filter` admits. Conditions the
- * logs API accepts are sent along to narrow the read; the whole filter is then applied here, so
- * the result is the same as the websocket's. A short page is not taken as the end (the API may
- * cut pages by size): reading stops when `items_available` says nothing is left or a page is empty.
- */
-export async function backfill(api: ApiClient, filter: Filter, afterId: number, options: BackfillOptions): Promise<BackfillResult> {
-  const pageSize = options.pageSize ?? 1000;
-  const maxItems = options.maxItems ?? Infinity;
-  const admits = compileFilter(filter, api.kinds);
-  let pushdown = restConditions(filter, api.kinds);
-  let cursor = afterId;
-  let read = 0;
-  let skipped = 0;
-  let requests = 0;
-  let offset = 0;
-  for (;;) {
-    if (options.cancelled?.()) break;
-    let page;
-    try {
-      requests++;
-      page = await api.listLogs({
-        filters: [...pushdown, ['id', '>', cursor], ...(options.upToId !== undefined ? [['id', '<=', options.upToId] as Condition] : [])],
-        order: ['id asc'],
-        limit: Math.min(pageSize, maxItems - read),
-        offset: offset || undefined,
-        count: 'exact',
-      });
-    } catch (err) {
-      // The API refused a condition we sent: fall back to reading by id alone and filtering here.
-      if (err instanceof ApiError && err.status === 422 && pushdown.length) {
-        options.logger?.warn(`The logs API refused this filter's conditions (${err.message}); reading by id and filtering locally.`);
-        pushdown = [];
-        continue;
-      }
-      throw err;
-    }
-    const available = page.items_available;
-    if (offset === 0 && read === 0 && available !== undefined && available > maxItems) {
-      // More than we may hold: skip the oldest and start at the newest `maxItems`.
-      skipped = available - maxItems;
-      offset = skipped;
-      continue;
-    }
-    offset = 0;
-    const items = page.items;
-    if (!items.length) break;
-    const events: ArvadosEvent[] = [];
-    for (const row of items) {
-      const id = Number(row.id);
-      if (id <= cursor) continue; // the API may return a row twice (several requests on one container)
-      cursor = id;
-      const ev = eventFromLogRow(row, (u) => api.kinds.kindOf(u));
-      if (admits(ev)) events.push(ev);
-    }
-    read += items.length;
-    if (events.length) options.onEvents(events);
-    if (read >= maxItems) break;
-    if (available !== undefined && available <= items.length) break;
+/** One filter's pages. */
+class PageReader {
+  readonly admits: (ev: ArvadosEvent) => boolean;
+  private pushdown: Condition[];
+  /** Matching events read but not yet handed on. */
+  buffer: ArvadosEvent[] = [];
+  done = false;
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly filter: Filter,
+    /** The highest id read. */
+    public cursor: number,
+    private readonly options: BackfillOptions,
+  ) {
+    this.admits = compileFilter(filter, api.kinds);
+    this.pushdown = restConditions(filter, api.kinds);
   }
-  return { lastId: cursor, skipped, requests };
+
+  /** Reads the next page. A short page is not the end (the API may cut pages by size): `items_available` or an empty page is. */
+  async next(): Promise<number> {
+    const { upToId, pageSize = 1000, signal } = this.options;
+    let requests = 0;
+    for (;;) {
+      let page;
+      try {
+        requests++;
+        page = await this.api.listLogs(
+          {
+            filters: [...this.pushdown, ['id', '>', this.cursor], ['id', '<=', upToId]],
+            order: ['id asc'],
+            limit: pageSize,
+            count: 'exact',
+          },
+          { signal },
+        );
+      } catch (err) {
+        // The API refused a condition we sent: read by id alone and filter here.
+        if (err instanceof ApiError && err.status === 422 && this.pushdown.length) {
+          this.options.logger?.warn(`The logs API refused this filter's conditions (${err.message}); reading by id and filtering locally.`);
+          this.pushdown = [];
+          continue;
+        }
+        throw err;
+      }
+      const items = page.items;
+      for (const row of items) {
+        const id = Number(row.id);
+        if (!(id > this.cursor)) continue; // the API may return a row twice (several requests on one container)
+        this.cursor = id;
+        const ev = eventFromLogRow(row, (u) => this.api.kinds.kindOf(u));
+        if (this.admits(ev)) this.buffer.push(ev);
+      }
+      const available = page.items_available;
+      if (!items.length || (available !== undefined && available <= items.length)) this.finish();
+      else if (this.cursor >= upToId) this.finish();
+      return requests;
+    }
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.cursor = Math.max(this.cursor, this.options.upToId);
+  }
+}
+
+/** Keeps the newest `capacity` events handed to it, counting the ones it lets go. */
+class NewestEvents {
+  private events: ArvadosEvent[] = [];
+  dropped = 0;
+  droppedThrough = 0;
+  constructor(private readonly capacity: number) {}
+  push(evs: ArvadosEvent[]): void {
+    this.events.push(...evs);
+    const over = this.events.length - this.capacity;
+    // Trim in bulk, not per event.
+    if (over > 0 && over >= this.capacity) this.drop(over);
+  }
+  take(): ArvadosEvent[] {
+    this.drop(Math.max(0, this.events.length - this.capacity));
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+  private drop(n: number): void {
+    if (!n) return;
+    this.dropped += n;
+    this.droppedThrough = Math.max(this.droppedThrough, this.events[n - 1].id);
+    this.events = this.events.slice(n);
+  }
+}
+
+/**
+ * Reads every row in (afterId, upToId] visible to the token that one of `filters` admits. The
+ * conditions the logs API accepts are sent along to narrow each filter's read; the whole filter is
+ * then applied here, so the result is the same as the websocket's.
+ */
+export async function backfill(api: ApiClient, filters: readonly Filter[], options: BackfillOptions): Promise<BackfillResult> {
+  if (options.upToId <= options.afterId) return { lastId: options.afterId, skipped: 0, skippedThrough: 0, requests: 0 };
+  const readers = filters.map((f) => new PageReader(api, f, options.afterId, options));
+  const newest = options.maxEvents !== undefined && Number.isFinite(options.maxEvents) ? new NewestEvents(Math.max(0, options.maxEvents)) : undefined;
+  let requests = 0;
+  let safe = options.afterId;
+  let safeEventAt: string | undefined;
+  while (readers.length) {
+    if (options.signal?.aborted) break;
+    const open = readers.filter((r) => !r.done);
+    // Read more for the filters that are furthest behind: nothing above their cursor is known yet.
+    const low = open.length ? Math.min(...open.map((r) => r.cursor)) : Infinity;
+    for (const r of open) if (r.cursor === low) requests += await r.next();
+    if (options.signal?.aborted) break;
+    const stillOpen = readers.filter((r) => !r.done);
+    const upTo = stillOpen.length ? Math.min(...stillOpen.map((r) => r.cursor)) : options.upToId;
+    // Everything up to `upTo` is now known for every filter: hand it on, merged and once.
+    const ready = new Map<number, ArvadosEvent>();
+    for (const r of readers) {
+      let n = 0;
+      while (n < r.buffer.length && r.buffer[n].id <= upTo) {
+        ready.set(r.buffer[n].id, r.buffer[n]);
+        n++;
+      }
+      if (n) r.buffer = r.buffer.slice(n);
+    }
+    const batch = [...ready.values()];
+    if (readers.length > 1) batch.sort((a, b) => a.id - b.id);
+    if (batch.length) {
+      safeEventAt = batch[batch.length - 1].event_at || safeEventAt;
+      if (newest) newest.push(batch);
+      else await options.onEvents(batch);
+    }
+    if (upTo > safe) {
+      safe = upTo;
+      if (!newest && !options.signal?.aborted) options.onProgress?.(safe, safeEventAt);
+    }
+    if (!stillOpen.length) break;
+  }
+  if (!readers.length && !options.signal?.aborted) {
+    // No filter: nothing to read, and nothing in the range is news.
+    safe = options.upToId;
+    options.onProgress?.(safe);
+  }
+  let skipped = 0;
+  let skippedThrough = 0;
+  if (newest && !options.signal?.aborted) {
+    const kept = newest.take();
+    skipped = newest.dropped;
+    skippedThrough = newest.droppedThrough;
+    if (kept.length) await options.onEvents(kept);
+    if (safe > options.afterId) options.onProgress?.(safe, kept.at(-1)?.event_at);
+  }
+  return { lastId: safe, skipped, skippedThrough, requests };
 }

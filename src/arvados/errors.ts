@@ -40,3 +40,10 @@ export class ConnectError extends ArvadosError {
 
 /** The cluster publishes no websocket URL and polling was not allowed. */
 export class FeatureNotEnabledError extends ArvadosError {}
+
+/** The call was given up because its stream was closed (or moved on to a new connection). */
+export class AbortedError extends ArvadosError {
+  constructor(message = 'The request was cancelled') {
+    super(message);
+  }
+}

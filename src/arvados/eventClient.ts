@@ -1,16 +1,21 @@
 /**
  * The websocket client (Arvados websocket v0). Beyond the Python SDK's EventClient it:
  * - reconnects for as long as it is open, with capped exponential backoff and jitter;
- * - on every reconnect re-subscribes each filter with `last_log_id` = the highest id seen, and
- *   fills the gap from the logs API before going live, holding live frames meanwhile, so that a
- *   gap of any length (the server replays only 10 minutes) arrives once and in id order;
+ * - on every reconnect re-subscribes each filter with `last_log_id` = where it stands, and fills
+ *   the gap from the logs API page by page before going live, holding live frames meanwhile (a
+ *   bounded number), so that a gap of any length (the server replays only 10 minutes) arrives once;
+ * - does the same for a filter added on a live connection, so nothing it matches is missed while
+ *   the server takes it on;
+ * - delivers a row that commits late (a lower id after a higher one), once: it drops repeats by
+ *   the ids delivered lately, not by a high-water mark, and re-reads a small overlap when it fills a gap;
  * - applies the whole filter itself (the server honours only `event_type in` and `created_at`);
- * - treats a socket that sends nothing for about twice the server's keepalive interval as dead.
+ * - treats a socket that sends nothing for about twice the server's keepalive interval as dead;
+ * - requests and delivers nothing once `close()` has returned.
  */
 import WebSocket from 'ws';
 import { backfill } from './backfill';
-import { backoffDelay, type ApiClient } from './rest';
-import { ConnectError, InvalidTokenError } from './errors';
+import { backoffDelay, USER_AGENT, type ApiClient } from './rest';
+import { AbortedError, ConnectError, InvalidTokenError } from './errors';
 import { classifyFrame } from './eventShape';
 import { urlForDisplay } from './redact';
 import { BaseEventStream, type StreamOptions } from './stream';
@@ -25,8 +30,16 @@ export interface EventClientOptions extends StreamOptions {
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
   connectTimeoutMs?: number;
-  /** Live frames held while a gap is filled; past this the gap is read again from the logs API instead. */
+  /** Live frames held while a gap is filled; past this they are dropped and the gap is read again, further. */
   maxHeld?: number;
+}
+
+/** A gap to fill: rows after `afterId` for these filters. */
+interface GapJob {
+  filters: readonly Filter[];
+  afterId: number;
+  /** True when `filters` were all the subscriptions: only such a read moves the resume point. */
+  everyFilter: boolean;
 }
 
 export class EventClient extends BaseEventStream {
@@ -41,20 +54,26 @@ export class EventClient extends BaseEventStream {
   private ws?: WebSocket;
   /** Bumped on every new socket and on close, so callbacks of an old socket do nothing. */
   private generation = 0;
+  /** Aborts the REST calls of the current connection (its catch-up) when it is replaced or closed. */
+  private abort = new AbortController();
   private attempt = 0;
   /** Requests awaiting a status reply, oldest first, described for error messages. */
   private pending: string[] = [];
+  /** Resolved when `pending` empties. */
+  private repliesWaiter?: () => void;
   /** Live frames held while a gap is being filled; undefined when live. */
   private held?: ArvadosEvent[];
   private heldOverflowed = false;
+  /** Gaps still to fill on this connection (a filter added while a gap was being filled waits here). */
+  private gaps: GapJob[] = [];
   private watchdog?: NodeJS.Timeout;
   /** When the last frame arrived; the watchdog compares against it. */
   private lastFrameAt = 0;
   private reconnectTimer?: NodeJS.Timeout;
-  /** True when the next connection must first fill the gap after highestId (a resume or any reconnect). */
+  /** True when the next connection must first fill the gap after the resume point (a resume or any reconnect). */
   private catchUpNeeded = false;
-  /** Frames dropped because their id was already delivered (replays, overlaps). */
-  duplicatesDropped = 0;
+  /** True while the socket is paused because the consumer is behind. */
+  private socketPaused = false;
 
   constructor(api: ApiClient, options: EventClientOptions) {
     super(api, options, { status: 'connecting', transport: 'websocket' });
@@ -67,12 +86,12 @@ export class EventClient extends BaseEventStream {
     this.reconnectInitialMs = options.reconnectInitialMs ?? 100;
     this.reconnectMaxMs = options.reconnectMaxMs ?? 15_000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
-    this.maxHeld = options.maxHeld ?? 100_000;
+    this.maxHeld = Math.max(1, options.maxHeld ?? 10_000);
   }
 
   /** Sets where to resume from before the first connection (e.g. the last id seen before a restart). */
   resumeAfter(lastLogId: number): void {
-    this.highestId = Math.max(this.highestId, lastLogId);
+    this.startAfter(lastLogId);
     this.catchUpNeeded = true;
   }
 
@@ -84,10 +103,11 @@ export class EventClient extends BaseEventStream {
     if (!this.catchUpNeeded) {
       // Note where "now" is and fill from there once subscribed: an event committed while the
       // subscribe message is in flight is then read from the logs API instead of being lost.
-      const newest = await this.api.listLogs({ order: ['id desc'], limit: 1, select: ['id'], count: 'none' });
-      if (newest.items.length) this.highestId = Math.max(this.highestId, Number(newest.items[0].id));
+      const newest = await this.api.newestLogId({ signal: this.abort.signal });
+      this.startAfter(newest);
       this.catchUpNeeded = true;
     }
+    if (this.userClosed) throw new AbortedError('The event stream was closed while it was opening');
     await this.connect();
   }
 
@@ -95,7 +115,12 @@ export class EventClient extends BaseEventStream {
     const f = this.parse(filter);
     if (lastLogId !== undefined && !this.ws) this.resumeAfter(lastLogId);
     this.addSubscription(f);
-    if (this.ws?.readyState === WebSocket.OPEN) this.send('subscribe', f, 0);
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    // A filter added on a live connection: subscribe it from where the stream stands and read
+    // what it matched meanwhile, as after a reconnect; the server may take it on only later.
+    const from = lastLogId !== undefined ? Math.min(lastLogId, this.position.resumeId) : this.position.resumeId;
+    this.send('subscribe', f, this.position.resumeId);
+    this.fillGap({ filters: [f], afterId: from, everyFilter: false });
   }
 
   unsubscribe(filter: Filter | string): boolean {
@@ -114,9 +139,12 @@ export class EventClient extends BaseEventStream {
 
   protected async shutdown(code = 1000, reason = '', timeoutMs = 5_000): Promise<void> {
     this.generation++;
+    this.abort.abort();
     clearTimeout(this.watchdog);
     clearTimeout(this.reconnectTimer);
     this.held = undefined;
+    this.gaps = [];
+    this.repliesWaiter?.();
     const ws = this.ws;
     this.ws = undefined;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
@@ -144,18 +172,21 @@ export class EventClient extends BaseEventStream {
   /** One connection attempt; resolves when the socket is open and subscribed. */
   private connect(): Promise<void> {
     const gen = ++this.generation;
+    this.abort.abort();
+    this.abort = new AbortController();
     this.setState(this.attempt ? this.currentState : { status: 'connecting', transport: 'websocket' });
     this.logger.info(`Connecting to ${this.displayUrl}`);
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url, {
         ...this.api.tls,
         handshakeTimeout: this.connectTimeoutMs,
-        headers: { 'User-Agent': 'arvados-events/0.1' },
+        headers: { 'User-Agent': USER_AGENT },
         // The server never sends pings, and an unsolicited pong would make it hang up.
         autoPong: true,
         maxPayload: 256 * 1024 * 1024,
       });
       this.ws = ws;
+      this.socketPaused = false;
       let opened = false;
       ws.on('open', () => {
         if (gen !== this.generation) return ws.terminate();
@@ -190,45 +221,85 @@ export class EventClient extends BaseEventStream {
 
   private onOpen(gen: number): void {
     this.pending = [];
+    this.gaps = [];
     this.armWatchdog();
-    const resumeFrom = this.highestId;
+    const resumeFrom = this.position.resumeId;
     const catchUp = this.catchUpNeeded;
     this.logger.info(catchUp ? `Connected; resuming after event ${resumeFrom}` : 'Connected');
     // last_log_id only when resuming: the server then replays what it still has (10 minutes' worth);
-    // the logs API read below covers the rest, and duplicates are dropped by id.
-    for (const f of this.subscriptions) this.send('subscribe', f, catchUp ? resumeFrom : 0);
+    // the logs API read below covers the rest, and repeats are dropped by id.
+    const subscriptions = this.subscriptions;
+    for (const f of subscriptions) this.send('subscribe', f, catchUp ? resumeFrom : 0);
     // From now on any new connection is a reconnect, and must fill its gap.
     this.catchUpNeeded = true;
     if (catchUp) {
-      this.held = [];
-      this.heldOverflowed = false;
-      this.setState({ status: 'catching-up', transport: 'websocket', since: resumeFrom });
-      void this.catchUp(gen);
+      // Re-read a little before the resume point too: a row may have committed late meanwhile.
+      this.fillGap({ filters: subscriptions, afterId: this.position.overlapStart(), everyFilter: true }, gen);
     } else {
       this.attempt = 0;
       this.setState({ status: 'live', transport: 'websocket' });
     }
   }
 
+  /** Queues a gap; the first queued starts the catch-up, which holds live frames until every queued gap is filled. */
+  private fillGap(job: GapJob, gen = this.generation): void {
+    this.gaps.push(job);
+    if (this.held) return; // a catch-up is running: it takes this one next
+    this.held = [];
+    this.heldOverflowed = false;
+    this.setState({ status: 'catching-up', transport: 'websocket', since: job.afterId });
+    void this.catchUp(gen);
+  }
+
   /**
-   * Fills the gap after `highestId`, then releases the frames held meanwhile. Once the server has
-   * answered every subscribe, anything committed later reaches the socket; so the newest id at
-   * that moment, H, splits the work: the logs API supplies (highestId, H] for every subscription,
-   * the held frames supply what is above H. One horizon for all subscriptions keeps the merge exact.
+   * Fills the queued gaps, then releases the frames held meanwhile. Once the server has answered
+   * every subscribe, anything committed later reaches the socket; so the newest id at that moment,
+   * H, splits the work: the logs API supplies (afterId, H], the held frames what came after. If
+   * more frames arrive than may be held, they are dropped and the logs API is read again, from H
+   * on, for every filter; each such round is shorter than the one before (the API reads pages
+   * faster than a cluster commits rows), so a flood during the catch-up still ends in going live.
    */
   private async catchUp(gen: number): Promise<void> {
-    const stale = () => gen !== this.generation;
+    const stale = () => gen !== this.generation || this.userClosed;
+    const signal = this.abort.signal;
+    // Where live delivery stood when holding began: a dropped held frame lies above it.
+    const heldFrom = this.position.resumeId;
     try {
-      await this.repliesReceived(stale);
-      do {
-        this.heldOverflowed = false;
+      await this.repliesReceived();
+      for (let job = this.gaps.shift(); job; job = this.gaps.shift()) {
         if (stale()) return;
-        const newest = await this.api.listLogs({ order: ['id desc'], limit: 1, select: ['id'], count: 'none' });
-        const horizon = Math.max(this.highestId, newest.items.length ? Number(newest.items[0].id) : 0);
-        await this.readGap(horizon, stale);
+        const horizon = Math.max(this.position.resumeId, await this.api.newestLogId({ signal }));
         if (stale()) return;
-        if (this.heldOverflowed) this.held = [];
-      } while (this.heldOverflowed);
+        const everyFilter = job.everyFilter;
+        const r = await backfill(this.api, job.filters, {
+          afterId: job.afterId,
+          upToId: horizon,
+          pageSize: this.pageSize,
+          maxEvents: this.maxBackfill,
+          signal,
+          logger: this.logger,
+          onEvents: async (evs) => {
+            for (const ev of evs) if (!stale()) this.deliverOnce(ev);
+            await this.consumerReady();
+          },
+          // Only a read of every filter moves the resume point.
+          onProgress: (id, eventAt) => everyFilter && !stale() && this.position.advance(id, eventAt),
+        });
+        if (stale()) return;
+        if (r.skipped) {
+          // What was skipped is not news either, if it arrives again (a replay of held frames).
+          this.delivered.skipThrough(r.skippedThrough);
+          this.logger.warn(`The gap after event ${job.afterId} held more than ${this.maxBackfill} events: skipped the ${r.skipped} oldest.`);
+          this.skips.fire(r.skipped);
+        }
+        if (everyFilter) this.position.advance(horizon);
+        if (this.heldOverflowed) {
+          this.logger.info(`More than ${this.maxHeld} live events arrived while filling the gap: reading on from event ${horizon}`);
+          this.held = [];
+          this.heldOverflowed = false;
+          this.gaps.unshift({ filters: this.subscriptions, afterId: Math.min(heldFrom, horizon), everyFilter: true });
+        }
+      }
       const held = this.held ?? [];
       this.held = undefined;
       held.sort((a, b) => a.id - b.id);
@@ -236,49 +307,25 @@ export class EventClient extends BaseEventStream {
       this.attempt = 0;
       this.setState({ status: 'live', transport: 'websocket' });
     } catch (err) {
-      if (stale()) return;
+      if (stale() || err instanceof AbortedError) return;
       if (err instanceof InvalidTokenError) return void this.fail(err);
       // The logs API is unavailable: drop this socket and try the whole thing again later, losing nothing.
-      this.reportError(new Error(`Could not fill the gap after event ${this.highestId}: ${(err as Error).message}`));
+      this.reportError(new Error(`Could not fill the gap after event ${this.position.resumeId}: ${(err as Error).message}`));
       this.ws?.terminate();
     }
   }
 
-  /** Resolves once every request sent so far has its status reply. */
-  private async repliesReceived(stale: () => boolean): Promise<void> {
-    while (this.pending.length && !stale()) await new Promise((r) => setTimeout(r, 2));
-  }
-
-  /** Reads every subscription's events in (highestId, horizon], merged in id order, and moves highestId to the horizon. */
-  private async readGap(horizon: number, stale: () => boolean): Promise<void> {
-    const from = this.highestId;
-    if (horizon <= from) return;
-    const byId = new Map<number, ArvadosEvent>();
-    let skipped = 0;
-    for (const f of this.subscriptions) {
-      const r = await backfill(this.api, f, from, {
-        upToId: horizon,
-        pageSize: this.pageSize,
-        maxItems: this.maxBackfill,
-        cancelled: stale,
-        logger: this.logger,
-        onEvents: (evs) => evs.forEach((ev) => byId.set(ev.id, ev)),
-      });
-      skipped = Math.max(skipped, r.skipped);
-    }
-    if (stale()) return;
-    let merged = [...byId.values()].sort((a, b) => a.id - b.id);
-    if (merged.length > this.maxBackfill) {
-      skipped += merged.length - this.maxBackfill;
-      merged = merged.slice(merged.length - this.maxBackfill);
-    }
-    if (skipped) {
-      this.logger.warn(`The gap after event ${from} held more than ${this.maxBackfill} events: skipped the ${skipped} oldest.`);
-      this.skips.fire(skipped);
-    }
-    for (const ev of merged) this.accept(ev);
-    // Everything up to the horizon has been read: rows that did not match count as seen.
-    this.highestId = Math.max(this.highestId, horizon);
+  /** Resolves once every request sent so far has its status reply (or the connection is gone). */
+  private repliesReceived(): Promise<void> {
+    if (!this.pending.length) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.repliesWaiter;
+      this.repliesWaiter = () => {
+        this.repliesWaiter = undefined;
+        previous?.();
+        resolve();
+      };
+    });
   }
 
   private onFrame(text: string): void {
@@ -290,6 +337,7 @@ export class EventClient extends BaseEventStream {
       case 'status': {
         const request = this.pending.shift() ?? 'a request';
         if (frame.status !== 200) this.reportError(new Error(`The websocket server answered ${frame.status} to ${request}`));
+        if (!this.pending.length) this.repliesWaiter?.();
         return;
       }
       case 'malformed':
@@ -305,14 +353,25 @@ export class EventClient extends BaseEventStream {
     }
   }
 
-  /** Delivers an event once, in id order, if some subscription's whole filter admits it. */
+  /** Delivers a live event once, if some subscription's whole filter admits it; a late commit too. */
   private accept(ev: ArvadosEvent): void {
-    if (ev.id <= this.highestId) {
-      this.duplicatesDropped++;
-      return;
+    if (this.delivered.has(ev.id)) return;
+    this.position.advance(ev.id, ev.event_at);
+    if (!this.admitted(ev)) return;
+    this.deliverOnce(ev);
+    const busy = this.consumerReady();
+    if (busy && !this.socketPaused && this.ws) {
+      // Stop reading rather than buffer: if the server's queue fills meanwhile it hangs up, and
+      // the reconnect reads the gap from the logs API.
+      const ws = this.ws;
+      this.socketPaused = true;
+      ws.pause();
+      void busy.then(() => {
+        if (this.ws !== ws) return;
+        this.socketPaused = false;
+        ws.resume();
+      });
     }
-    this.highestId = ev.id;
-    if (this.admitted(ev)) this.deliver(ev);
   }
 
   /**

@@ -1,46 +1,27 @@
 /**
  * The polling client: reads the logs API every `intervalMs`. Unlike the Python SDK's PollClient,
- * which shares one cursor across filters (and so can skip events of one filter while reading
- * another), each subscription keeps its own cursor. Each round pages until it has caught up.
- * An event matched by several subscriptions is delivered once.
+ * whose one cursor moves with whichever filter it read last (and so can skip another filter's
+ * events), each round reads every subscription up to the same horizon, merged in id order, and
+ * the cursor moves only to what every subscription has read. Each round re-reads a small overlap
+ * below the cursor, so a row that commits late is still delivered; an event that several
+ * subscriptions match, or that is read twice, is delivered once.
  */
 import { backfill } from './backfill';
 import { backoffDelay, type ApiClient } from './rest';
-import { InvalidTokenError } from './errors';
-import { restConditions } from './filters';
+import { AbortedError, InvalidTokenError } from './errors';
 import { BaseEventStream, type StreamOptions } from './stream';
 import type { Filter } from './types';
 
 export interface PollClientOptions extends StreamOptions {
   intervalMs?: number;
-  /** How many recently delivered ids to remember for dropping an event a second subscription also matched. */
-  recentIds?: number;
-}
-
-interface PollSubscription {
-  filter: Filter;
-  /** Highest id read for this subscription; undefined until the first round finds where "now" is. */
-  cursor?: number;
-}
-
-/** A set that remembers only its newest `capacity` entries. */
-class RecentIds {
-  private readonly ids = new Set<number>();
-  constructor(private readonly capacity: number) {}
-  has(id: number): boolean {
-    return this.ids.has(id);
-  }
-  add(id: number): void {
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as number);
-  }
 }
 
 export class PollClient extends BaseEventStream {
   readonly transport = 'poll' as const;
   private readonly intervalMs: number;
-  private readonly recent: RecentIds;
-  private subs: PollSubscription[] = [];
+  /** False until the first round has found where "now" is (unless a resume point was given). */
+  private started = false;
+  private readonly abort = new AbortController();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private failures = 0;
@@ -50,12 +31,11 @@ export class PollClient extends BaseEventStream {
   constructor(api: ApiClient, options: PollClientOptions = {}) {
     super(api, options, { status: 'polling', transport: 'poll' });
     this.intervalMs = options.intervalMs ?? 15_000;
-    this.recent = new RecentIds(options.recentIds ?? 50_000);
   }
 
-  /** True once every subscription knows where it reads from (after the first round). */
+  /** True once the stream knows where it reads from (after the first round). */
   get ready(): boolean {
-    return this.subs.every((s) => s.cursor !== undefined);
+    return this.started;
   }
 
   /** Starts polling: the first round runs at once. */
@@ -65,18 +45,27 @@ export class PollClient extends BaseEventStream {
     this.pollSoon(0);
   }
 
+  /**
+   * Adds a subscription. With `lastLogId` it reads from there (if that is earlier than where the
+   * stream stands, the whole stream resumes from there; repeats are dropped). Without, it reads
+   * from where the stream stands, so an event committed before the next round is not missed.
+   */
   subscribe(filter: Filter | string, lastLogId?: number): void {
     const f = this.parse(filter);
     this.addSubscription(f);
-    this.subs.push({ filter: f, cursor: lastLogId });
+    if (lastLogId !== undefined && (!this.started || lastLogId < this.position.resumeId)) {
+      if (!this.started) this.startAfter(lastLogId);
+      else this.rewindTo = Math.min(this.rewindTo ?? Infinity, lastLogId);
+      this.started = true;
+    }
     if (this.timer || this.running) this.pollSoon(0);
   }
 
+  /** A resume point below the stream's, asked for by a later subscription: the next round starts there. */
+  private rewindTo?: number;
+
   unsubscribe(filter: Filter | string): boolean {
-    const f = this.removeSubscription(this.parse(filter));
-    if (!f) return false;
-    this.subs = this.subs.filter((s) => s.filter !== f);
-    return true;
+    return this.removeSubscription(this.parse(filter)) !== undefined;
   }
 
   async close(): Promise<void> {
@@ -89,8 +78,9 @@ export class PollClient extends BaseEventStream {
   protected async shutdown(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    // A round in flight checks userClosed between pages; wait for it so nothing arrives after close.
     this.userClosed = true;
+    // Abort the round in flight and wait for it, so nothing is requested or arrives after close.
+    this.abort.abort();
     await this.running?.catch(() => undefined);
   }
 
@@ -106,54 +96,51 @@ export class PollClient extends BaseEventStream {
   }
 
   private async round(): Promise<void> {
+    const signal = this.abort.signal;
     try {
-      for (const sub of [...this.subs]) {
-        if (this.userClosed) return;
-        await this.pollOne(sub);
+      this.requests++;
+      const horizon = await this.api.newestLogId({ signal });
+      if (!this.started) {
+        // Start from "now": older events are history, not news.
+        this.startAfter(horizon);
+        this.started = true;
+      } else {
+        const afterId = Math.min(this.position.overlapStart(), this.rewindTo ?? Infinity);
+        this.rewindTo = undefined;
+        const r = await backfill(this.api, this.subscriptions, {
+          afterId,
+          upToId: Math.max(horizon, this.position.resumeId),
+          pageSize: this.pageSize,
+          maxEvents: this.maxBackfill,
+          signal,
+          logger: this.logger,
+          onEvents: async (evs) => {
+            for (const ev of evs) this.deliverOnce(ev);
+            await this.consumerReady();
+          },
+          // Advance as pages are handed on, so an error on a later page does not lose these.
+          onProgress: (id, eventAt) => this.position.advance(id, eventAt),
+        });
+        this.requests += r.requests;
+        if (r.skipped) {
+          // What was skipped is not news either, if it arrives again (a replay of held frames).
+          this.delivered.skipThrough(r.skippedThrough);
+          this.logger.warn(`More than ${this.maxBackfill} events since the last poll: skipped the ${r.skipped} oldest.`);
+          this.skips.fire(r.skipped);
+        }
       }
+      if (this.userClosed) return;
       if (this.failures) this.logger.info('The logs API answers again');
       this.failures = 0;
       this.pollSoon(this.intervalMs);
     } catch (err) {
-      if (this.userClosed) return;
+      if (this.userClosed || err instanceof AbortedError) return;
       if (err instanceof InvalidTokenError) return void this.fail(err);
-      // Keep polling through errors, backing off while they last; the cursors have not moved past anything unread.
+      // Keep polling through errors, backing off while they last; the cursor has not moved past anything unread.
       this.failures++;
       const delay = Math.max(this.intervalMs, backoffDelay(this.failures, this.intervalMs, 5 * 60_000));
       this.reportError(new Error(`Polling failed (${this.failures} in a row), next try in ${Math.round(delay / 1000)} s: ${(err as Error).message}`));
       this.pollSoon(delay);
-    }
-  }
-
-  private async pollOne(sub: PollSubscription): Promise<void> {
-    if (sub.cursor === undefined) {
-      // Start from "now": the newest row this filter could match. Older events are history, not news.
-      this.requests++;
-      const newest = await this.api.listLogs({ filters: restConditions(sub.filter), order: ['id desc'], limit: 1, count: 'none', select: ['id'] });
-      sub.cursor = newest.items.length ? Number(newest.items[0].id) : 0;
-      return;
-    }
-    const r = await backfill(this.api, sub.filter, sub.cursor, {
-      pageSize: this.pageSize,
-      maxItems: this.maxBackfill,
-      cancelled: () => this.userClosed,
-      logger: this.logger,
-      onEvents: (evs) => {
-        // Advance as we go, so an error on a later page does not read these again.
-        sub.cursor = Math.max(sub.cursor ?? 0, evs[evs.length - 1].id);
-        for (const ev of evs) {
-          if (this.recent.has(ev.id)) continue;
-          this.recent.add(ev.id);
-          if (ev.id > this.highestId) this.highestId = ev.id;
-          this.deliver(ev);
-        }
-      },
-    });
-    this.requests += r.requests;
-    sub.cursor = r.lastId;
-    if (r.skipped) {
-      this.logger.warn(`More than ${this.maxBackfill} events since the last poll: skipped the ${r.skipped} oldest.`);
-      this.skips.fire(r.skipped);
     }
   }
 }

@@ -6,7 +6,7 @@
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import * as fs from 'node:fs';
-import { ApiError, ArvadosError, ConnectError, InvalidTokenError } from './errors';
+import { AbortedError, ApiError, ArvadosError, ConnectError, InvalidTokenError } from './errors';
 import { KindTable } from './kinds';
 import { Redactor } from './redact';
 import type { ArvadosConfig } from './config';
@@ -104,7 +104,28 @@ export function backoffDelay(attempt: number, initialMs: number, maxMs: number, 
   return Math.round(base / 2 + (random() * base) / 2);
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`; with a signal, rejects with AbortedError as soon as it is aborted. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return new Promise<void>((resolve) => setTimeout(resolve, ms));
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new AbortedError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Options of one API call. */
+export interface CallOptions {
+  /** Aborts the request and any retry wait: the call then rejects with AbortedError. */
+  signal?: AbortSignal;
+}
 
 /** Turns a Node network or TLS error into a message a person can act on. */
 export function describeNetworkError(err: NodeJS.ErrnoException, host: string): ConnectError {
@@ -123,16 +144,30 @@ export function describeNetworkError(err: NodeJS.ErrnoException, host: string): 
   return new ConnectError(`Cannot reach ${host}: ${err.message}${code ? ` (${code})` : ''}`, code, { cause: err });
 }
 
-/** Reads the `errors` array of an Arvados error body, loosely (Rails and Go shapes differ). */
-function errorsOf(body: string): string[] {
+/**
+ * Reads the `errors` array of an Arvados error body, loosely (Rails and Go shapes differ); a body
+ * without one (a proxy's HTML page) is itself the error. Entries end up in messages, so each is
+ * made one line of at most 300 characters, and one that is not text is shown as JSON.
+ */
+export function errorsOf(body: string): string[] {
+  let entries: unknown[] = [body];
   try {
     const parsed = JSON.parse(body);
-    if (Array.isArray(parsed?.errors)) return parsed.errors.map(String);
+    if (Array.isArray(parsed?.errors)) entries = parsed.errors;
   } catch {
-    // not JSON: fall through
+    // not JSON: the body itself
   }
-  const text = body.trim();
-  return text ? [text.slice(0, 300)] : [];
+  const line = (entry: unknown): string => {
+    let text: string;
+    try {
+      text = typeof entry === 'string' ? entry : (JSON.stringify(entry) ?? '');
+    } catch {
+      text = ''; // nested too deep to print
+    }
+    text = text.replace(/\s+/g, ' ').trim();
+    return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+  };
+  return entries.map(line).filter((text) => text !== '');
 }
 
 /** Snake-case plural of a model name: ContainerRequest → container_requests. */
@@ -174,7 +209,8 @@ export class ApiClient {
   }
 
   /** One HTTP exchange, no retries. Resolves with the parsed JSON body or rejects with an ArvadosError. */
-  private once(method: string, path: string, query: string, form?: string, auth = true): Promise<unknown> {
+  private once(method: string, path: string, query: string, form: string | undefined, auth: boolean, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(new AbortedError());
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': USER_AGENT };
     if (auth) headers.Authorization = `Bearer ${this.config.token}`;
     if (form !== undefined) {
@@ -184,11 +220,11 @@ export class ApiClient {
     const [hostname, port] = splitHost(this.host);
     return new Promise((resolve, reject) => {
       const req = https.request(
-        { method, hostname, port, path: path + (query ? `?${query}` : ''), headers, agent: this.agent, timeout: this.timeoutMs },
+        { method, hostname, port, path: path + (query ? `?${query}` : ''), headers, agent: this.agent, timeout: this.timeoutMs, signal },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => reject(describeNetworkError(e, this.host)));
+          res.on('error', (e) => reject(signal?.aborted ? new AbortedError() : describeNetworkError(e, this.host)));
           res.on('end', () => {
             const body = Buffer.concat(chunks).toString('utf8');
             const status = res.statusCode ?? 0;
@@ -211,13 +247,13 @@ export class ApiClient {
         },
       );
       req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
-      req.on('error', (e: NodeJS.ErrnoException) => reject(describeNetworkError(e, this.host)));
+      req.on('error', (e: NodeJS.ErrnoException) => reject(signal?.aborted ? new AbortedError() : describeNetworkError(e, this.host)));
       req.end(form);
     });
   }
 
   /** A request with retries for what can succeed on a second try. */
-  async request<T>(method: string, path: string, params: Record<string, unknown> = {}, options: { auth?: boolean; retries?: number } = {}): Promise<T> {
+  async request<T>(method: string, path: string, params: Record<string, unknown> = {}, options: CallOptions & { auth?: boolean; retries?: number } = {}): Promise<T> {
     let query = encodeParams(params);
     let form: string | undefined;
     if (method === 'GET' && query.length > MAX_QUERY_LENGTH) {
@@ -229,12 +265,12 @@ export class ApiClient {
     const retries = options.retries ?? this.retry.retries;
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.once(method, path, query, form, options.auth ?? true)) as T;
+        return (await this.once(method, path, query, form, options.auth ?? true, options.signal)) as T;
       } catch (err) {
         if (!isRetryable(err) || attempt >= retries) throw err;
         const delay = backoffDelay(attempt + 1, this.retry.initialDelayMs, this.retry.maxDelayMs);
         this.logger.warn(this.redact(`${(err as Error).message}; retrying in ${delay} ms (${attempt + 1}/${retries})`));
-        await sleep(delay);
+        await sleep(delay, options.signal);
       }
     }
   }
@@ -271,12 +307,18 @@ export class ApiClient {
     return this.request<CurrentUser>('GET', '/arvados/v1/users/current');
   }
 
-  list<T>(resource: string, params: ListParams = {}): Promise<ListResult<T>> {
-    return this.request<ListResult<T>>('GET', `/arvados/v1/${resource}`, { ...params });
+  list<T>(resource: string, params: ListParams = {}, options: CallOptions = {}): Promise<ListResult<T>> {
+    return this.request<ListResult<T>>('GET', `/arvados/v1/${resource}`, { ...params }, options);
   }
 
-  listLogs(params: ListParams): Promise<ListResult<LogRow>> {
-    return this.list<LogRow>('logs', params);
+  listLogs(params: ListParams, options: CallOptions = {}): Promise<ListResult<LogRow>> {
+    return this.list<LogRow>('logs', params, options);
+  }
+
+  /** The id of the newest log row visible to the token (0 when there is none): where "now" is. */
+  async newestLogId(options: CallOptions & { filters?: Filter } = {}): Promise<number> {
+    const page = await this.listLogs({ filters: options.filters, order: ['id desc'], limit: 1, select: ['id'], count: 'none' }, options);
+    return page.items.length ? Number(page.items[0].id) : 0;
   }
 
   /** The REST path of a UUID's object, e.g. `/arvados/v1/container_requests/<uuid>`. */
@@ -287,15 +329,15 @@ export class ApiClient {
     return `/arvados/v1/${resourceOfModel(model.charAt(0).toUpperCase() + model.slice(1))}/${encodeURIComponent(uuid)}`;
   }
 
-  async getObject<T = Record<string, unknown>>(uuid: string): Promise<T> {
+  async getObject<T = Record<string, unknown>>(uuid: string, options: CallOptions = {}): Promise<T> {
     const p = this.pathForUuid(uuid);
     if (!p) throw new ArvadosError(`"${uuid}" is not an Arvados UUID of a known kind`);
-    return this.request<T>('GET', p);
+    return this.request<T>('GET', p, {}, options);
   }
 }
 
 function isRetryable(err: unknown): boolean {
-  if (err instanceof InvalidTokenError) return false;
+  if (err instanceof InvalidTokenError || err instanceof AbortedError) return false;
   if (err instanceof ApiError) return RETRYABLE_STATUS.has(err.status);
   if (err instanceof ConnectError) return RETRYABLE_NETWORK.has(err.code ?? '');
   return false;

@@ -3,8 +3,10 @@
  * connection state, and the token-safe logging. Modelled on the Python SDK's `arvados.events`
  * clients (subscribe / unsubscribe / close), with events and state changes as VS Code-style events.
  */
+import { DeliveredIds } from './deliveredIds';
 import { Emitter } from './emitter';
 import { compileFilter, parseFilter } from './filters';
+import { StreamPosition } from './position';
 import type { ApiClient } from './rest';
 import type { ArvadosEvent, ConnectionState, Filter, Logger, Transport } from './types';
 import { silentLogger } from './types';
@@ -15,13 +17,18 @@ export interface StreamOptions {
   maxBackfill?: number;
   /** Rows per logs API request. */
   pageSize?: number;
+  /**
+   * Back-pressure: returns a promise while the consumer cannot take more events (the CLI's stdout
+   * is full). Reading from the logs API and from the socket waits for it instead of buffering.
+   */
+  consumerReady?: () => Promise<void> | undefined;
 }
 
 /** What a subscriber of the engine sees, whichever transport is underneath. */
 export interface EventStream {
   readonly transport: Transport;
   readonly state: ConnectionState;
-  /** The highest event id seen so far: where to resume from after a restart. */
+  /** Every event up to this id has been read (delivered or not matched): where to resume from after a restart. */
   readonly lastEventId: number;
   readonly filters: readonly Filter[];
   readonly onEvent: Emitter<ArvadosEvent>['event'];
@@ -53,11 +60,16 @@ export abstract class BaseEventStream implements EventStream {
   protected readonly logger: Logger;
   protected readonly maxBackfill: number;
   protected readonly pageSize: number;
-  protected subscriptions: Filter[] = [];
+  /** Replaced, never changed in place: a loop over it (with an await inside) keeps its snapshot. */
+  protected subscriptions: readonly Filter[] = [];
   /** One compiled predicate per subscription, in the same order: filters are checked once, not per event. */
   private matchers: Array<(ev: ArvadosEvent) => boolean> = [];
   protected currentState: ConnectionState;
-  protected highestId = 0;
+  /** Where the stream stands, and where a re-read starts to catch late commits. */
+  protected readonly position = new StreamPosition();
+  /** What was delivered lately: an event is delivered once, even if it arrives again or late. */
+  protected readonly delivered = new DeliveredIds();
+  protected readonly consumerReady: () => Promise<void> | undefined;
   protected userClosed = false;
 
   constructor(
@@ -71,6 +83,7 @@ export abstract class BaseEventStream implements EventStream {
     this.logger = { debug: (m) => raw.debug(r(m)), info: (m) => raw.info(r(m)), warn: (m) => raw.warn(r(m)), error: (m) => raw.error(r(m)) };
     this.maxBackfill = options.maxBackfill ?? Infinity;
     this.pageSize = options.pageSize ?? 1000;
+    this.consumerReady = options.consumerReady ?? (() => undefined);
     this.currentState = initial;
   }
 
@@ -79,11 +92,17 @@ export abstract class BaseEventStream implements EventStream {
   }
 
   get lastEventId(): number {
-    return this.highestId;
+    return this.position.resumeId;
   }
 
   get filters(): readonly Filter[] {
     return this.subscriptions;
+  }
+
+  /** Starts after an id remembered from before: everything up to it counts as delivered. */
+  protected startAfter(id: number): void {
+    this.position.startAt(id);
+    this.delivered.skipThrough(id);
   }
 
   protected setState(state: ConnectionState): void {
@@ -98,21 +117,25 @@ export abstract class BaseEventStream implements EventStream {
     this.errors.fire(safe);
   }
 
-  protected deliver(ev: ArvadosEvent): void {
+  /** Delivers an event unless it was delivered already or the stream is closed. */
+  protected deliverOnce(ev: ArvadosEvent): void {
+    if (this.userClosed || !this.delivered.add(ev.id)) return;
     this.events.fire(ev, (e) => this.logger.error(`event listener failed: ${String(e)}`));
   }
 
   protected addSubscription(filter: Filter): void {
-    this.subscriptions.push(filter);
-    this.matchers.push(compileFilter(filter, this.api.kinds));
+    this.subscriptions = [...this.subscriptions, filter];
+    this.matchers = [...this.matchers, compileFilter(filter, this.api.kinds)];
   }
 
   /** Removes the subscription equal to `filter`; returns it, or undefined if there is none. */
   protected removeSubscription(filter: Filter): Filter | undefined {
     const i = this.indexOf(filter);
     if (i < 0) return undefined;
-    this.matchers.splice(i, 1);
-    return this.subscriptions.splice(i, 1)[0];
+    const removed = this.subscriptions[i];
+    this.matchers = this.matchers.filter((_, k) => k !== i);
+    this.subscriptions = this.subscriptions.filter((_, k) => k !== i);
+    return removed;
   }
 
   /** Whether some subscription's whole filter admits the event (the server applies only part of it). */

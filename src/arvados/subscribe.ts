@@ -25,6 +25,10 @@ export interface SubscribeOptions {
   pollIntervalMs?: number;
   maxBackfill?: number;
   pageSize?: number;
+  /** Live frames held while a gap is filled (the extension ties this to its buffer size). */
+  maxHeld?: number;
+  /** Back-pressure from the consumer (see StreamOptions.consumerReady). */
+  consumerReady?: () => Promise<void> | undefined;
   logger?: Logger;
   onEvent?: (ev: ArvadosEvent) => void;
   /** Websocket tuning, mostly for tests. */
@@ -54,7 +58,7 @@ export async function subscribe(api: ApiClient, options: SubscribeOptions = {}):
   const workbenchUrl = (discovery.workbench2Url || discovery.workbenchUrl || '').replace(/\/+$/, '') || undefined;
   const choice = options.transport ?? 'auto';
   const mayPoll = choice === 'poll' || (choice === 'auto' && options.pollFallback !== false);
-  const common = { logger, maxBackfill: options.maxBackfill, pageSize: options.pageSize };
+  const common = { logger, maxBackfill: options.maxBackfill, pageSize: options.pageSize, consumerReady: options.consumerReady };
 
   const poll = (why: string): Subscription => {
     log(why);
@@ -83,6 +87,7 @@ export async function subscribe(api: ApiClient, options: SubscribeOptions = {}):
     ...common,
     websocketUrl,
     keepaliveMs,
+    maxHeld: options.maxHeld,
     deadAfterMs: options.deadAfterMs,
     reconnectInitialMs: options.reconnectInitialMs,
     reconnectMaxMs: options.reconnectMaxMs,
