@@ -19,7 +19,7 @@ import { Session } from './model/session';
 import { STORE_KEYS } from './model/store';
 import { WatchList } from './model/watches';
 import type { App } from './views/app';
-import { openEvent, openInWorkbench, registerCommands, unwatch } from './views/commands';
+import { openEvent, openInWorkbench, registerCommands, setApiToken, unwatch } from './views/commands';
 import { CONTEXT, ContextKeys } from './views/contextKeys';
 import { Credentials } from './views/credentials';
 import { EventDocuments } from './views/eventDocument';
@@ -30,6 +30,7 @@ import { CONNECTION_SETTINGS, readSettings, SECTION, sessionSettings } from './v
 import { StatusBar } from './views/statusBar';
 import { SubscriptionsView } from './views/subscriptionsView';
 import { WatchedView } from './views/watchedView';
+import { WorkspaceCluster } from './views/workspaceCluster';
 
 let session: Session | undefined;
 
@@ -42,8 +43,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // The last event id also goes to a file the extension host writes itself (see MirroredStore).
   const storage = context.storageUri ?? context.globalStorageUri;
   const positionStore = new MirroredStore(context.workspaceState, vscode.Uri.joinPath(storage, 'position.json').fsPath, new Set([STORE_KEYS.lastEventId]));
+  // Asks before connecting to a cluster a workspace names; its token prompt needs `app`, built below.
+  const workspaceCluster = new WorkspaceCluster(context.workspaceState, output.logger, (host) => setApiToken(app, host));
   const s = new Session(
-    { open: createOpener((host) => credentials.tokenFor(host)), store: positionStore, logger: output.logger },
+    { open: createOpener((host) => credentials.tokenFor(host), process.env, workspaceCluster.choose), store: positionStore, logger: output.logger },
     sessionSettings(settings),
   );
   session = s;
@@ -98,7 +101,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   let chromeTimer: NodeJS.Timeout | undefined;
   const app: App = {
-    context, session: s, model, names, outcomes, watches, output, credentials, documents,
+    context, session: s, model, names, outcomes, watches, output, credentials, workspaceCluster, documents,
     eventsView, subscriptionsView, watchedView, statusBar, contextKeys,
     notifier,
     skipped: 0,
@@ -148,7 +151,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
 
   context.subscriptions.push(
-    output, credentials, documents, eventsView, subscriptionsView, watchedView, statusBar, watches,
+    output, credentials, workspaceCluster, documents, eventsView, subscriptionsView, watchedView, statusBar, watches,
     { dispose: () => notifier.dispose() },
     { dispose: () => loopMonitor.stop() },
     { dispose: () => clearTimeout(chromeTimer) },
@@ -197,6 +200,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (CONNECTION_SETTINGS.some((k) => e.affectsConfiguration(k)) && s.status.kind !== 'closed') void s.reconnect();
     }),
     credentials.onDidChange(() => {
+      if (s.status.kind !== 'closed') void s.reconnect();
+    }),
+    workspaceCluster.onDidChange(() => {
       if (s.status.kind !== 'closed') void s.reconnect();
     }),
   );

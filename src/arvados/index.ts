@@ -2,6 +2,7 @@
 export * from './types';
 export * from './errors';
 export * from './config';
+export * from './binding';
 export * from './rest';
 export * from './kinds';
 export * from './filters';

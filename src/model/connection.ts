@@ -1,16 +1,25 @@
 /**
- * Opening a connection: the cluster and token resolved the SDK way (explicit settings first,
- * then ARVADOS_* environment variables, then settings.conf), a token from SecretStorage when
- * the user stored one for that host, then `subscribe`. Split from the session so tests can hand
- * the session a fake stream.
+ * Opening a connection: the cluster (the user's setting, else ARVADOS_API_HOST, else
+ * settings.conf, unless the user accepted a workspace's), the token bound to that host (stored
+ * for it in SecretStorage, else the environment's or settings.conf's if it came with that host),
+ * then `subscribe`. Split from the session so tests can hand the session a fake stream.
  */
 import {
   ApiClient,
+  bindInsecure,
+  bindToken,
   ConfigError,
+  elsewhereSentence,
+  missingSettingsError,
   normalizeApiHost,
+  readConnectionSources,
   readSettingsFile,
-  resolveConfig,
+  sameHost,
   subscribe,
+  type ArvadosConfig,
+  type BoundToken,
+  type ConnectionSources,
+  type TokenSources,
   type CurrentUser,
   type EventStream,
   type Filter,
@@ -22,9 +31,9 @@ import {
 export type SessionApi = Pick<ApiClient, 'getObject' | 'list' | 'redact' | 'dispose' | 'host'>;
 
 export interface ConnectionSettings {
-  /** `arvados.apiHost`; empty falls back to the environment and settings.conf. */
+  /** `arvados.apiHost` from the user's own settings; empty falls back to the environment and settings.conf. */
   apiHost?: string;
-  /** `arvados.insecure`; false falls back to ARVADOS_API_HOST_INSECURE. */
+  /** `arvados.insecure` from the user's own settings, for their own host; false falls back to ARVADOS_API_HOST_INSECURE. */
   insecure?: boolean;
   transport: TransportChoice;
   pollIntervalMs: number;
@@ -52,7 +61,7 @@ export interface Opened {
 
 export type Opener = (request: OpenRequest) => Promise<Opened>;
 
-/** The host the settings point at, without needing a token: setting, else environment, else settings.conf. */
+/** The host the user's own settings point at, without needing a token: setting, else environment, else settings.conf. */
 export function effectiveHost(apiHostSetting: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const raw = apiHostSetting?.trim() || env.ARVADOS_API_HOST?.trim() || readSettingsFile(env).values.ARVADOS_API_HOST?.trim();
   if (!raw) return undefined;
@@ -64,15 +73,79 @@ export function effectiveHost(apiHostSetting: string | undefined, env: NodeJS.Pr
 }
 
 /**
- * The real opener. `tokenFor(host)` reads a token the user stored for that host (SecretStorage):
- * a stored token is only ever sent to the host it was stored for.
+ * Picks the host to connect to, given the user's own (from their settings, the environment or
+ * settings.conf); it may ask the user (a workspace asking for another cluster). `hasToken`
+ * says whether a token is bound to a host. Undefined: no host.
  */
-export function createOpener(tokenFor: (host: string) => Promise<string | undefined>, env: NodeJS.ProcessEnv = process.env): Opener {
+export type HostChooser = (ownHost: string | undefined, hasToken: (host: string) => Promise<boolean>) => Promise<string | undefined>;
+
+/**
+ * The token that may go to `host`: the one stored for it (`tokenFor`, SecretStorage), else the
+ * environment's or settings.conf's when it came with that host (see src/arvados/binding.ts).
+ */
+export async function tokenBoundTo(
+  host: string,
+  apiHostSetting: string | undefined,
+  tokenFor: (host: string) => Promise<string | undefined>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<BoundToken | undefined> {
+  const s = readConnectionSources(env);
+  return bindToken(host, { environment: s.environment, file: s.file, stored: await tokenFor(host), userHost: userSettingHost(apiHostSetting) });
+}
+
+function userSettingHost(apiHostSetting: string | undefined): string | undefined {
+  return apiHostSetting?.trim() ? normalizeApiHost(apiHostSetting) : undefined;
+}
+
+/** The user's own host: their setting, else the environment's, else settings.conf's. Throws ConfigError for an invalid one. */
+export function ownHost(apiHostSetting: string | undefined, s: ConnectionSources): string | undefined {
+  const raw = userSettingHost(apiHostSetting) ?? s.environment.host ?? s.file.host;
+  return raw ? normalizeApiHost(raw) : undefined;
+}
+
+/**
+ * What to connect to `host` with: the token bound to it (`stored` is the one kept for it in
+ * SecretStorage), TLS verification off only where the user allowed it for that host
+ * (`arvados.insecure` for their own host, ARVADOS_API_HOST_INSECURE for the host it came with).
+ * Throws ConfigError, naming the host, when no token may go there.
+ */
+export function connectionConfig(host: string, settings: Pick<ConnectionSettings, 'apiHost' | 'insecure'>, s: ConnectionSources, stored: string | undefined): ArvadosConfig {
+  const setting = userSettingHost(settings.apiHost);
+  const sources: TokenSources = { environment: s.environment, file: s.file, stored, userHost: setting };
+  const token = bindToken(host, sources);
+  if (!token) throw new ConfigError(`No API token for ${host}: use "Arvados: Set API Token" to store one for it.${elsewhereSentence(host, sources)}`);
+  const mine = sameHost(host, ownHost(settings.apiHost, s));
+  const insecure = mine && settings.insecure ? { insecure: true, source: 'settings' } : bindInsecure(host, sources);
+  return {
+    apiHost: host,
+    token: token.token,
+    insecure: insecure.insecure,
+    disableWebsockets: s.disableWebsockets,
+    caFile: s.caFile,
+    sources: {
+      apiHost: !mine ? 'workspace settings (accepted by the user)' : setting ? 'settings' : s.environment.host ? 'environment (ARVADOS_API_HOST)' : s.file.label,
+      token: token.source,
+      ...(insecure.source ? { insecure: insecure.source } : {}),
+    },
+  };
+}
+
+/**
+ * The real opener. The host is the user's own unless `chooseHost` picks another (after asking
+ * the user). Only a token bound to that host is sent there: the one stored for it
+ * (`tokenFor`, SecretStorage), or the environment's or settings.conf's when it came with that
+ * host. `arvados.insecure` applies to the user's own host only; ARVADOS_API_HOST_INSECURE to
+ * the host it came with.
+ */
+export function createOpener(tokenFor: (host: string) => Promise<string | undefined>, env: NodeJS.ProcessEnv = process.env, chooseHost?: HostChooser): Opener {
   return async ({ settings, filters, lastLogIdFor, logger }) => {
-    const host = effectiveHost(settings.apiHost, env);
-    const token = host ? await tokenFor(host) : undefined;
-    const config = resolveConfig({ env, overrides: { apiHost: settings.apiHost?.trim() || undefined, token, insecure: settings.insecure || undefined } });
-    if (!config.apiHost) throw new ConfigError('No Arvados API host is set.');
+    const s = readConnectionSources(env);
+    const own = ownHost(settings.apiHost, s);
+    const setting = userSettingHost(settings.apiHost);
+    const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await tokenFor(h), userHost: setting });
+    const host = chooseHost ? await chooseHost(own, hasToken) : own;
+    if (!host) throw missingSettingsError(s.environment.token || s.file.token ? ['ARVADOS_API_HOST'] : ['ARVADOS_API_HOST', 'ARVADOS_API_TOKEN'], s.file.path);
+    const config = connectionConfig(host, settings, s, await tokenFor(host));
     const api = new ApiClient(config, { logger });
     try {
       const lastLogId = lastLogIdFor(config.apiHost);

@@ -15,6 +15,7 @@ import type { Output } from './output';
 import type { StatusBar } from './statusBar';
 import type { SubscriptionsView } from './subscriptionsView';
 import type { WatchedView } from './watchedView';
+import type { WorkspaceCluster } from './workspaceCluster';
 
 export interface App {
   context: vscode.ExtensionContext;
@@ -27,6 +28,8 @@ export interface App {
   notifier: Notifier;
   output: Output;
   credentials: Credentials;
+  /** A workspace asking for another cluster: asks the user, remembers the answer. */
+  workspaceCluster: WorkspaceCluster;
   documents: EventDocuments;
   eventsView: EventsView;
   subscriptionsView: SubscriptionsView;

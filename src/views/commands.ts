@@ -4,10 +4,10 @@
  * selection or ask.
  */
 import * as vscode from 'vscode';
-import { FilterError, kindInWords, normalizeApiHost, readSettingsFile, type ArvadosEvent, type Filter } from '../arvados';
+import { FilterError, kindInWords, normalizeApiHost, type ArvadosEvent, type Filter } from '../arvados';
 import { containerRequestOutcome } from '../arvados/outcome';
 import { resolveWorkbenchUrl } from '../arvados/workbench';
-import { effectiveHost } from '../model/connection';
+import { effectiveHost, tokenBoundTo } from '../model/connection';
 import { isGroup } from '../model/eventsModel';
 import { defaultExportName, toJsonLines } from '../model/exportEvents';
 import { objectFilter } from '../model/filterPresets';
@@ -209,18 +209,25 @@ async function setCluster(app: App): Promise<void> {
   });
   if (value === undefined) return;
   const host = value.trim() ? normalizeApiHost(value) : '';
+  // The user's own choice: a workspace's cluster accepted before no longer wins (first: the
+  // setting change reconnects).
+  const unchanged = readSettings().apiHost === host;
+  const leftWorkspace = await app.workspaceCluster.preferOwn();
   await updateSetting('apiHost', host);
+  if (unchanged && leftWorkspace && app.session.status.kind !== 'closed') void app.session.reconnect();
   app.output.logger.info(host ? `Cluster set to ${host}` : 'Cluster setting cleared: using the environment or settings.conf');
-  // Without a token for the new host, ask for one (the configuration change reconnects).
+  // Without a token bound to the new host, ask for one (the configuration change reconnects).
   const effective = effectiveHost(host);
-  const envToken = process.env.ARVADOS_API_TOKEN || readSettingsFile().values.ARVADOS_API_TOKEN;
-  if (effective && !(await app.credentials.tokenFor(effective)) && !envToken) {
-    await setApiToken(app);
+  if (effective && !(await tokenBoundTo(effective, host, (h) => app.credentials.tokenFor(h)))) {
+    await setApiToken(app, effective);
   }
 }
 
-async function setApiToken(app: App): Promise<void> {
-  const host = effectiveHost(readSettings().apiHost);
+/**
+ * Stores (or forgets) the token of `host`; by default the host the extension connects to (a
+ * workspace's cluster the user accepted, else the user's own).
+ */
+export async function setApiToken(app: App, host = app.workspaceCluster.chosen ?? effectiveHost(readSettings().apiHost)): Promise<void> {
   if (!host) {
     const CLUSTER = t('Set Cluster');
     const choice = await vscode.window.showWarningMessage(t('Set the cluster first: a token is stored for one cluster.'), CLUSTER);

@@ -23,14 +23,28 @@ function clamp(n: unknown, min: number, max: number, fallback: number): number {
   return typeof n === 'number' && Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
 }
 
+/**
+ * Settings that decide where a token goes or what TLS trusts: machine-scoped in package.json (and
+ * restricted in untrusted workspaces), so a workspace cannot set them; read from the user's own
+ * settings only, and always written there.
+ */
+export const USER_ONLY_SETTINGS: readonly string[] = ['apiHost', 'insecure'];
+
+/** A value from the user's own settings (user or remote machine), never a workspace's. */
+function userValue<T>(c: vscode.WorkspaceConfiguration, key: string): T | undefined {
+  const i = c.inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue;
+}
+
 export function readSettings(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const transport = c.get<string>('transport');
   const level = c.get<string>('notifications.myContainerRequests');
   const groupBy = c.get<string>('groupBy');
+  const apiHost = userValue<unknown>(c, 'apiHost');
   return {
-    apiHost: (c.get<string>('apiHost') ?? '').trim(),
-    insecure: c.get<boolean>('insecure') === true,
+    apiHost: typeof apiHost === 'string' ? apiHost.trim() : '',
+    insecure: userValue<unknown>(c, 'insecure') === true,
     transport: transport === 'websocket' || transport === 'poll' ? transport : 'auto',
     pollIntervalSeconds: clamp(c.get('pollInterval'), 1, 3600, 15),
     bufferSize: Math.round(clamp(c.get('bufferSize'), 100, 100_000, 5000)),
@@ -58,6 +72,7 @@ export const CONNECTION_SETTINGS = ['apiHost', 'insecure', 'transport', 'pollInt
 
 export function updateSetting(key: string, value: unknown): Thenable<void> {
   const c = vscode.workspace.getConfiguration(SECTION);
+  if (USER_ONLY_SETTINGS.includes(key)) return c.update(key, value, vscode.ConfigurationTarget.Global);
   // Keep a workspace value where the user set one; otherwise write the user setting.
   const inspected = c.inspect(key);
   const target = inspected?.workspaceFolderValue !== undefined

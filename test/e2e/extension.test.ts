@@ -557,7 +557,9 @@ describe('Arvados Events in VS Code, configured from the UI', () => {
     await wb.waitForLog(LOG, /API token stored in secret storage for /);
     const secret = cluster.users.active.token.split('/')[2];
     assert.ok(!wb.readLog(LOG).includes(secret), 'not in the log');
-    const settings = readFileSync(join(wb.userDataDir, 'User', 'settings.json'), 'utf8');
+    // arvados.apiHost is machine-scoped: code-server (a remote window) writes it to the user
+    // settings of the machine (Machine/settings.json), not to the browser's (User/).
+    const settings = ['User', 'Machine'].map((d) => join(wb.userDataDir, d, 'settings.json')).filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
     assert.match(settings, /"arvados\.apiHost"/);
     assert.ok(!settings.includes(secret), 'not in settings.json');
   });
