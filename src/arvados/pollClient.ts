@@ -7,6 +7,7 @@
  * subscriptions match, or that is read twice, is delivered once.
  */
 import { backfill } from './backfill';
+import { LATE_COMMIT_WINDOW_MS } from './deliveredIds';
 import { backoffDelay, type ApiClient } from './rest';
 import { AbortedError, InvalidTokenError } from './errors';
 import { BaseEventStream, type StreamOptions } from './stream';
@@ -29,8 +30,10 @@ export class PollClient extends BaseEventStream {
   requests = 0;
 
   constructor(api: ApiClient, options: PollClientOptions = {}) {
-    super(api, options, { status: 'polling', transport: 'poll' });
-    this.intervalMs = options.intervalMs ?? 15_000;
+    // A late row is read by the round after it commits, up to an interval later: widen the window by that.
+    const intervalMs = options.intervalMs ?? 15_000;
+    super(api, { ...options, lateCommitWindowMs: (options.lateCommitWindowMs ?? LATE_COMMIT_WINDOW_MS) + intervalMs }, { status: 'polling', transport: 'poll' });
+    this.intervalMs = intervalMs;
   }
 
   /** True once the stream knows where it reads from (after the first round). */

@@ -17,6 +17,8 @@ export interface StreamOptions {
   maxBackfill?: number;
   /** Rows per logs API request. */
   pageSize?: number;
+  /** How late (after its insert) a row may commit and still be delivered; default 60 s. */
+  lateCommitWindowMs?: number;
   /**
    * Back-pressure: returns a promise while the consumer cannot take more events (the CLI's stdout
    * is full). Reading from the logs API and from the socket waits for it instead of buffering.
@@ -66,9 +68,9 @@ export abstract class BaseEventStream implements EventStream {
   private matchers: Array<(ev: ArvadosEvent) => boolean> = [];
   protected currentState: ConnectionState;
   /** Where the stream stands, and where a re-read starts to catch late commits. */
-  protected readonly position = new StreamPosition();
+  protected readonly position: StreamPosition;
   /** What was delivered lately: an event is delivered once, even if it arrives again or late. */
-  protected readonly delivered = new DeliveredIds();
+  protected readonly delivered: DeliveredIds;
   protected readonly consumerReady: () => Promise<void> | undefined;
   protected userClosed = false;
 
@@ -84,6 +86,8 @@ export abstract class BaseEventStream implements EventStream {
     this.maxBackfill = options.maxBackfill ?? Infinity;
     this.pageSize = options.pageSize ?? 1000;
     this.consumerReady = options.consumerReady ?? (() => undefined);
+    this.position = new StreamPosition({ lateWindowMs: options.lateCommitWindowMs });
+    this.delivered = new DeliveredIds({ windowMs: options.lateCommitWindowMs });
     this.currentState = initial;
   }
 

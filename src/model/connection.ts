@@ -155,6 +155,8 @@ export function createOpener(tokenFor: (host: string) => Promise<string | undefi
         transport: settings.transport,
         pollIntervalMs: settings.pollIntervalMs,
         maxBackfill: settings.maxBackfill,
+        // Live events held while a gap is read: no more than the view keeps (past it the engine reads on from the logs API).
+        maxHeld: settings.maxBackfill,
         logger,
       });
       return { ...sub, api, host: config.apiHost, sources: { ...config.sources } };

@@ -1,0 +1,84 @@
+/** The recently delivered ids (dedupe without a high-water mark) and the stream position (where a re-read starts). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DeliveredIds } from '../../../src/arvados/deliveredIds';
+import { StreamPosition } from '../../../src/arvados/position';
+
+test('a lower id after a higher one is new; a repeat is not', () => {
+  const d = new DeliveredIds();
+  assert.equal(d.add(10), true);
+  assert.equal(d.add(7), true, 'a late commit');
+  assert.equal(d.add(10), false);
+  assert.equal(d.add(7), false);
+  assert.equal(d.highest, 10);
+});
+
+test('ids delivered more than the window before the newest delivery are forgotten, and count as delivered', () => {
+  let now = 0;
+  const d = new DeliveredIds({ windowMs: 1000, now: () => now });
+  d.add(1);
+  now = 500;
+  d.add(5);
+  now = 1600;
+  d.add(9); // 1 is now 1600 ms older than the newest delivery; 5 only 1100 ms
+  assert.equal(d.forgottenThrough, 5);
+  assert.equal(d.has(3), true, 'below what was forgotten: too late to deliver');
+  assert.equal(d.has(6), false, 'above it: a late commit is still new');
+  assert.equal(d.size, 1);
+});
+
+test('an outage does not age what was delivered: the window is measured back from the newest delivery', () => {
+  let now = 0;
+  const d = new DeliveredIds({ windowMs: 1000, now: () => now });
+  d.add(1);
+  d.add(2);
+  now = 1_000_000;
+  assert.equal(d.has(2), true);
+  assert.equal(d.add(3), true);
+  assert.equal(d.forgottenThrough, 2, 'only now, with a newer delivery, do the old ones go');
+});
+
+test('capacity bounds memory', () => {
+  const d = new DeliveredIds({ capacity: 100 });
+  for (let i = 1; i <= 1000; i++) d.add(i);
+  assert.equal(d.size, 100);
+  assert.equal(d.forgottenThrough, 900);
+  assert.equal(d.has(900), true);
+  assert.equal(d.has(1001), false);
+});
+
+test('skipThrough makes everything up to a resume point count as delivered', () => {
+  const d = new DeliveredIds();
+  d.add(50);
+  d.skipThrough(100);
+  assert.equal(d.has(60), true);
+  assert.equal(d.add(101), true);
+  assert.equal(d.size, 1);
+});
+
+const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 12, 0, 0) + s * 1000).toISOString();
+
+test('the overlap starts at the id reached a window before the newest row', () => {
+  const p = new StreamPosition({ lateWindowMs: 60_000 });
+  p.startAt(100);
+  for (let s = 0; s <= 120; s++) p.advance(100 + (s + 1) * 10, at(s)); // ten ids a second
+  assert.equal(p.resumeId, 1310);
+  // The newest row is at second 120; the window opens at second 60, when the stream had reached id 700.
+  assert.equal(p.overlapStart(), 700);
+});
+
+test('the overlap never reaches below a resume point given at start, nor further back than maxOverlapIds', () => {
+  const p = new StreamPosition({ lateWindowMs: 60_000, maxOverlapIds: 50 });
+  p.startAt(1000);
+  p.advance(1010, at(0));
+  assert.equal(p.overlapStart(), 1000, 'nothing before the resume point is re-read');
+  for (let s = 1; s <= 10; s++) p.advance(1010 + s * 100, at(s));
+  assert.equal(p.overlapStart(), 2010 - 50);
+});
+
+test('rows without an event_at move the resume point but not the marks', () => {
+  const p = new StreamPosition();
+  p.advance(5);
+  assert.equal(p.resumeId, 5);
+  assert.equal(p.overlapStart(), 5);
+});
