@@ -153,10 +153,12 @@ async function build() {
 
 async function startSimulator() {
   say(`Starting a simulated Arvados cluster (about ${rate} event${rate === 1 ? '' : 's'}/s, seed ${options.seed})...`);
-  // Our own process group: we stop it, after VS Code.
+  // Our own process group: we stop it, after VS Code. The logs table keeps ten minutes of rows
+  // (AuditLogs.MaxAge on the fake clock, twice what the websocket replay needs), so a demo left
+  // running stays the same size.
   const child = spawn(process.execPath,
     ['--import', 'tsx', join(REPO, 'scripts', 'simulate.ts'), '--json', '--quiet', '--port', '0',
-      '--rate', String(rate), '--seed', options.seed],
+      '--rate', String(rate), '--seed', options.seed, '--log-max-age', '10m'],
     { cwd: REPO, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-8000); });

@@ -3,13 +3,15 @@
  * + websocket on 127.0.0.1) with simulated users at work (test/fake/simulator.ts).
  *
  *   npm run simulate -- [--port N] [--rate EVENTS_PER_S] [--seed S] [--duration SECONDS] [--json]
+ *                       [--log-max-age DURATION] [--log-max-rows N]
  *
  * Prints the settings to use (ARVADOS_API_HOST=…, ARVADOS_API_TOKEN=…, SSL_CERT_FILE=…), or with
  * --json a single JSON line for scripts (the human text then goes to stderr). Ctrl-C or SIGTERM
  * stops it cleanly (exit 0).
  */
 import { parseArgs } from 'node:util';
-import { startSimulatedCluster, SimulatedCluster } from '../test/fake/simulator';
+import { DEFAULT_LOG_MAX_AGE_MS, DEFAULT_LOG_MAX_ROWS, startSimulatedCluster, SimulatedCluster } from '../test/fake/simulator';
+import { goDuration } from '../test/fake/time';
 
 const USAGE = `Usage: simulate [options]
   --port N              listen on 127.0.0.1:N (default: a free port)
@@ -23,6 +25,10 @@ const USAGE = `Usage: simulate [options]
   --send-timeout-ms MS  websocket keepalive interval and write deadline (default 60000)
   --client-queue N      websocket per-client event queue (default 64, as on a real server)
   --workbench2-url URL  the Workbench2 URL the cluster publishes (it is not served)
+  --log-max-age D       delete audit log rows older than D, as AuditLogs.MaxAge does (fake clock;
+                        e.g. 600, 90s, 10m, 336h; 0 keeps them all; default ${goDuration(DEFAULT_LOG_MAX_AGE_MS)})
+  --log-max-rows N      keep at most N log rows of any type, the oldest dropped first
+                        (0: no cap; default ${DEFAULT_LOG_MAX_ROWS})
   --help`;
 
 /** What `--json` prints: one line, for scripts (the demo) to parse. */
@@ -44,6 +50,15 @@ export interface SimulateJson {
 function fail(message: string): never {
   process.stderr.write(`simulate: ${message}\n${USAGE}\n`);
   process.exit(2);
+}
+
+/** A duration: seconds, or a number with ms, s, m or h. Returns ms. */
+function durationOption(values: Record<string, unknown>, name: string): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(raw).trim());
+  if (!m) fail(`--${name} must be a duration such as 600, 90s, 10m or 336h (got ${String(raw)})`);
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
 }
 
 function numberOption(values: Record<string, unknown>, name: string, min: number): number | undefined {
@@ -69,6 +84,8 @@ async function main(): Promise<void> {
         'send-timeout-ms': { type: 'string' },
         'client-queue': { type: 'string' },
         'workbench2-url': { type: 'string' },
+        'log-max-age': { type: 'string' },
+        'log-max-rows': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -85,6 +102,12 @@ async function main(): Promise<void> {
   const duration = numberOption(values, 'duration', 0);
   const seed = typeof values.seed === 'string' ? values.seed : '1';
   const clientQueue = numberOption(values, 'client-queue', 1);
+  // Bounded by default, so that a simulator left running does not grow without end.
+  const logMaxAgeMs = durationOption(values, 'log-max-age') ?? DEFAULT_LOG_MAX_AGE_MS;
+  const logMaxRows = Math.floor(numberOption(values, 'log-max-rows', 0) ?? DEFAULT_LOG_MAX_ROWS);
+  if (logMaxAgeMs > 0 && logMaxAgeMs < 5 * 60_000) {
+    process.stderr.write('simulate: warning: Arvados needs AuditLogs.MaxAge of at least 5 minutes; the websocket replay (last_log_id) will miss events\n');
+  }
 
   let started = Date.now();
   let history = 0;
@@ -95,7 +118,7 @@ async function main(): Promise<void> {
     const events = s.events - history;
     process.stderr.write(
       `simulate: ${events} events in ${seconds.toFixed(0)} s (${(events / Math.max(seconds, 0.001)).toFixed(1)}/s) after ${history} of warm-up; ` +
-        `requests: ${live} open, ${s.requestsFinal} finished; containers: ${s.containers} (${s.retries} retries); websocket clients: ${cluster.wsConnectionCount}\n`,
+        `requests: ${live} open, ${s.requestsFinal} finished; containers: ${s.containers} (${s.retries} retries); websocket clients: ${cluster.wsConnectionCount}; log rows stored: ${cluster.logRowCount}\n`,
     );
   };
 
@@ -124,6 +147,8 @@ async function main(): Promise<void> {
     durationMs: duration === undefined ? undefined : duration * 1000,
     warmupSeconds: numberOption(values, 'warmup', 0),
     cluster: {
+      auditLogsMaxAgeMs: logMaxAgeMs,
+      logMaxRows,
       ...(clientQueue !== undefined ? { clientQueueSize: Math.floor(clientQueue) } : {}),
       ...(typeof values['workbench2-url'] === 'string' ? { workbench2Url: values['workbench2-url'] } : {}),
     },

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultKinds, PDH_PATTERN } from '../../src/arvados/kinds';
 import { testCertificate } from './cert';
@@ -14,6 +15,7 @@ import type { PublishedSettings } from './discovery';
 import { IdFactory, etagOf } from './ids';
 import { LogRecord, LogTable, restLogItem } from './logTable';
 import { Attrs, modelOfUuid } from './models';
+import { ProcessLogStore } from './processLogs';
 import { ApiRequestRecord, createRestHandler } from './restApi';
 import { ObjectInput, ObjectStore } from './store';
 import { FakeClock, railsTime, toMs } from './time';
@@ -46,6 +48,15 @@ export interface FakeClusterOptions {
   usersVisibleToOthers?: boolean;
   /** `<resource>.<method>` entries of API.DisabledAPIs, e.g. `logs.list`. */
   disabledApis?: string[];
+  /**
+   * AuditLogs.MaxAge in ms: after a log row is committed, at most once per MaxAge/14 of fake-clock
+   * time, the create/update/destroy/delete rows created more than MaxAge ago are deleted (as
+   * `AuditLogs.tidy_in_background` does). Default: never, as on a cluster with the default
+   * AuditLogs.MaxDeleteBatch 0. Arvados needs at least 5 minutes for the websocket's replay.
+   */
+  auditLogsMaxAgeMs?: number;
+  /** The fake's own cap on stored log rows, any type, the oldest dropped first (default: none). */
+  logMaxRows?: number;
 }
 
 export interface FakeUser {
@@ -110,6 +121,16 @@ export interface Disconnect {
   code: number;
 }
 
+/** A request as it reached the server (see wireRequests). */
+export interface WireRequest {
+  method: string;
+  path: string;
+  /** A websocket upgrade. */
+  upgrade: boolean;
+  /** Every token the request carried, as sent: `api_token`/`oauth_token` params and the Authorization header's. */
+  tokens: string[];
+}
+
 export interface UpgradeAttempt {
   path: string;
   status: number;
@@ -138,6 +159,11 @@ export class FakeCluster {
   readonly clock = new FakeClock();
 
   readonly apiRequests: ApiRequestRecord[] = [];
+  /**
+   * Every HTTP request and websocket upgrade that reached the server, as sent, before any
+   * parsing: for tests that check which token went where (apiRequests never holds tokens).
+   */
+  readonly wireRequests: WireRequest[] = [];
   readonly subscribeMessages: ClientMessage[] = [];
   readonly disconnects: Disconnect[] = [];
   readonly upgradeAttempts: UpgradeAttempt[] = [];
@@ -168,7 +194,12 @@ export class FakeCluster {
     this.certFile = cert.certFile;
     this.websocketOn = options.websocket ?? true;
     this.ids = new IdFactory(this.clusterId, options.seed ?? 'arvados-events');
-    this.logs = new LogTable(options.firstLogId ?? 1);
+    this.logs = new LogTable({
+      firstId: options.firstLogId ?? 1,
+      maxAgeMs: options.auditLogsMaxAgeMs,
+      maxRows: options.logMaxRows,
+      nowMs: () => this.clock.nowMs(),
+    });
     this.systemUserUuid = `${this.clusterId}-tpzed-000000000000000`;
     this.store = new ObjectStore(this.ids, this.clock, {
       usersVisibleToOthers: options.usersVisibleToOthers ?? true,
@@ -377,6 +408,30 @@ export class FakeCluster {
     return rows;
   }
 
+  /**
+   * `n` rows committed as `emit` commits them (same ids, UUIDs, etags, websocket fan-out), for
+   * writing a large history quickly: their REST form is not built and `log` listeners are not
+   * told, which is most of emit's cost. Returns the first and last ids written.
+   */
+  insertLogs(n: number, template: LogInput | ((i: number) => LogInput) = {}): { firstId: number; lastId: number } {
+    let firstId = 0;
+    let lastId = 0;
+    for (let i = 0; i < n; i++) {
+      const row = this.commitRecord(typeof template === 'function' ? template(i) : template);
+      if (i === 0) firstId = row.id;
+      lastId = row.id;
+    }
+    return { firstId, lastId };
+  }
+
+  /** What processes wrote, served by the container request log endpoint. */
+  readonly processLogs = new ProcessLogStore();
+
+  /** Appends to a container's log file (e.g. `stderr.txt`), as crunch-run does while it runs. */
+  writeProcessLog(containerUuid: string, file: string, text: string | Buffer): void {
+    this.processLogs.append(containerUuid, file, text);
+  }
+
   /** Takes the next log id without committing a row (emit({id}) commits it later). */
   reserveLogId(): number {
     return this.logs.reserveId();
@@ -387,14 +442,33 @@ export class FakeCluster {
     return this.logs.maxId;
   }
 
-  /** Every committed row, in commit order, as the logs API shows them. */
+  /** Log rows stored now (committed and not pruned). */
+  get logRowCount(): number {
+    return this.logs.size;
+  }
+
+  /** How many times the table was swept for rows older than auditLogsMaxAgeMs. */
+  get auditLogSweeps(): number {
+    return this.logs.sweeps;
+  }
+
+  /** Every stored row (committed, not pruned), in commit order, as the logs API shows them. */
   logRows(): FakeLogRow[] {
     return this.logs.all().map((r) => restLogItem(r) as unknown as FakeLogRow);
   }
 
   private commitLog(input: LogInput): FakeLogRow {
+    const row = this.commitRecord(input);
+    const rest = restLogItem(row) as unknown as FakeLogRow;
+    this.events.emit('log', rest);
+    return rest;
+  }
+
+  /** Writes the row, as the API server does, and hands it to every websocket session at once. */
+  private commitRecord(input: LogInput): LogRecord {
     const objectUuid = input.object_uuid ?? null;
-    const stored = objectUuid ? this.store.get(objectUuid) : undefined;
+    // The stored object (a copy) only for its owner, when the row does not say.
+    const stored = objectUuid && input.object_owner_uuid === undefined ? this.store.get(objectUuid) : undefined;
     const createdAt = input.created_at === undefined ? this.nowMs() : toMs(input.created_at);
     const eventType = input.event_type === undefined ? 'update' : input.event_type;
     const owner =
@@ -419,9 +493,7 @@ export class FakeCluster {
     row.etag = etagOf(row);
     this.logs.append(row);
     for (const s of this.ws.sessions) s.offer(row);
-    const rest = restLogItem(row) as unknown as FakeLogRow;
-    this.events.emit('log', rest);
-    return rest;
+    return row;
   }
 
   // ---- faults -------------------------------------------------------------------------------
@@ -449,6 +521,11 @@ export class FakeCluster {
   /** The next `n` HTTP requests (only those under one of `paths`, if given) fail with `status`. */
   failNextApiCalls(n: number, status = 503, paths?: string[]): void {
     this.failures.push({ remaining: n, status, paths });
+  }
+
+  /** Drops every failure that failNextApiCalls set up and that has not happened yet. */
+  clearApiFailures(): void {
+    this.failures.length = 0;
   }
 
   /** The next `n` websocket permission lookups fail (5xx): the server then closes that connection. */
@@ -518,8 +595,17 @@ export class FakeCluster {
         this.events.emit('request', rec);
       },
       canReadLog: (user, row) => this.canReadLog(user, row),
+      processLogs: {
+        logs: this.processLogs,
+        readableRequest: (user, uuid) => (modelOfUuid(uuid)?.model === 'ContainerRequest' && this.store.canReadRecord(user, uuid, false) ? this.store.get(uuid) : undefined),
+        container: (uuid) => this.store.get(uuid),
+      },
     }));
-    server.on('upgrade', (req, socket, head) => this.ws.handleUpgrade(req, socket, head));
+    server.prependListener('request', (req: IncomingMessage) => this.recordWire(req, false));
+    server.on('upgrade', (req, socket, head) => {
+      this.recordWire(req, true);
+      this.ws.handleUpgrade(req, socket, head);
+    });
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -530,6 +616,14 @@ export class FakeCluster {
     });
     this.server = server;
     this.portNumber = (server.address() as AddressInfo).port;
+  }
+
+  private recordWire(req: IncomingMessage, upgrade: boolean): void {
+    const url = new URL(req.url ?? '/', 'https://fake.invalid');
+    const tokens = ['api_token', 'oauth_token'].flatMap((k) => url.searchParams.getAll(k));
+    const auth = req.headers.authorization;
+    if (auth) tokens.push(auth.replace(/^(Bearer|OAuth2)\s+/i, ''));
+    this.wireRequests.push({ method: req.method ?? '', path: url.pathname, upgrade, tokens });
   }
 
   private published(): PublishedSettings {

@@ -24,13 +24,42 @@ export interface LogRecord {
   etag: string;
 }
 
-export class LogTable {
-  private readonly rows: LogRecord[] = [];
-  private readonly ids = new Set<number>();
-  private lastId: number;
+export interface LogTableOptions {
+  /** The first id of the sequence (default 1). */
+  firstId?: number;
+  /**
+   * AuditLogs.MaxAge in ms: audit rows created longer ago than this are deleted. Default: never,
+   * as on a cluster whose AuditLogs.MaxDeleteBatch is 0 (the Arvados default).
+   */
+  maxAgeMs?: number;
+  /** Not an Arvados setting: keep at most this many rows, dropping the oldest (default: no cap). */
+  maxRows?: number;
+  /** The fake clock's now, in ms (what created_at is compared with). */
+  nowMs?: () => number;
+}
 
-  constructor(firstId = 1) {
-    this.lastId = firstId - 1;
+/** The event types the API server's sweep deletes (`AuditLogs.delete_old`); others are kept. */
+const AUDIT_EVENT_TYPES: ReadonlySet<string | null> = new Set(['create', 'update', 'destroy', 'delete']);
+
+export class LogTable {
+  /** Rows in commit order. Replaced when pruned, never spliced: an array from all() stays whole. */
+  private rows: LogRecord[] = [];
+  private readonly byIdIndex = new Map<number, LogRecord>();
+  private readonly byUuidIndex = new Map<string, LogRecord>();
+  private lastId: number;
+  private readonly maxAgeMs: number;
+  private readonly maxRows: number;
+  private readonly nowMs: () => number;
+  /** Fake-clock time of the last sweep. */
+  private lastSweepAt = -Infinity;
+  /** Sweeps run so far (each one a pass over the table). */
+  sweeps = 0;
+
+  constructor(options: LogTableOptions = {}) {
+    this.lastId = (options.firstId ?? 1) - 1;
+    this.maxAgeMs = options.maxAgeMs && options.maxAgeMs > 0 ? options.maxAgeMs : Infinity;
+    this.maxRows = options.maxRows && options.maxRows > 0 ? options.maxRows : Infinity;
+    this.nowMs = options.nowMs ?? Date.now;
   }
 
   /** Takes the next id from the sequence without committing a row. */
@@ -38,15 +67,24 @@ export class LogTable {
     return ++this.lastId;
   }
 
+  /** The highest id taken: it never goes down, whatever is pruned. */
   get maxId(): number {
     return this.lastId;
   }
 
+  get size(): number {
+    return this.rows.length;
+  }
+
   append(row: LogRecord): void {
-    if (this.ids.has(row.id)) throw new Error(`log id ${row.id} is already used`);
-    this.ids.add(row.id);
+    // A pruned row's id is free again, as after a DELETE in Postgres (only an explicit id takes it).
+    if (this.byIdIndex.has(row.id)) throw new Error(`log id ${row.id} is already used`);
+    this.byIdIndex.set(row.id, row);
+    // The first row with a UUID is the one GET finds (a test may give two rows the same one).
+    if (!this.byUuidIndex.has(row.uuid)) this.byUuidIndex.set(row.uuid, row);
     if (row.id > this.lastId) this.lastId = row.id;
     this.rows.push(row);
+    this.prune();
   }
 
   /** All rows in commit order. */
@@ -55,7 +93,42 @@ export class LogTable {
   }
 
   byUuid(uuid: string): LogRecord | undefined {
-    return this.rows.find((r) => r.uuid === uuid);
+    return this.byUuidIndex.get(uuid);
+  }
+
+  /**
+   * Runs after each commit, like `AuditLogs.tidy_in_background` after each log row: at most once
+   * per maxAge/14 (fake clock) it deletes every audit row created more than maxAge ago. A pass
+   * over the table per sweep, not per row: at a steady rate that is ~15 rows looked at per row
+   * appended. The row cap is applied in chunks of a tenth, for the same reason. The fake clock
+   * can be set back (the simulator's warm-up writes the past): then the next commit sweeps too.
+   */
+  private prune(): void {
+    if (this.maxAgeMs !== Infinity) {
+      const now = this.nowMs();
+      if (now >= this.lastSweepAt + this.maxAgeMs / 14 || now < this.lastSweepAt) {
+        this.lastSweepAt = now;
+        this.sweeps++;
+        const threshold = now - this.maxAgeMs;
+        this.keep((r) => !(r.created_at < threshold && AUDIT_EVENT_TYPES.has(r.event_type)));
+      }
+    }
+    if (this.rows.length > this.maxRows) {
+      const drop = this.rows.length - Math.max(1, Math.floor(this.maxRows * 0.9));
+      this.keep((_r, i) => i >= drop);
+    }
+  }
+
+  private keep(predicate: (r: LogRecord, i: number) => boolean): void {
+    const kept: LogRecord[] = [];
+    this.rows.forEach((r, i) => {
+      if (predicate(r, i)) kept.push(r);
+      else {
+        this.byIdIndex.delete(r.id);
+        if (this.byUuidIndex.get(r.uuid) === r) this.byUuidIndex.delete(r.uuid);
+      }
+    });
+    if (kept.length !== this.rows.length) this.rows = kept;
   }
 }
 

@@ -3,6 +3,7 @@
  * POST with `_method=GET` as Workbench sends long queries) and single objects and lists of the
  * stored models, each with per-token visibility and the server's error shapes.
  */
+import { serveLogRoute, type LogRouteContext } from './processLogs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import { discoveryDocument, exportedConfig, PublishedSettings } from './discovery';
@@ -46,6 +47,8 @@ export interface RestContext {
   takeInjectedFailure(path: string): number | undefined;
   record(r: Omit<ApiRequestRecord, 'seq'>): void;
   canReadLog(user: string | null, row: LogRecord): boolean;
+  /** The container request log endpoint. */
+  processLogs: LogRouteContext;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -59,6 +62,7 @@ interface Request {
   form: Record<string, unknown>;
   params: Record<string, unknown>;
   user: string | null;
+  headers: IncomingMessage['headers'];
 }
 
 export function createRestHandler(ctx: RestContext): (req: IncomingMessage, res: ServerResponse) => void {
@@ -123,6 +127,7 @@ function parseRequest(ctx: RestContext, req: IncomingMessage, body: Buffer): Req
     form: withoutTokens(form),
     params,
     user: ctx.userForToken(token),
+    headers: req.headers,
   };
 }
 
@@ -161,6 +166,7 @@ function serve(ctx: RestContext, req: IncomingMessage, res: ServerResponse, body
 }
 
 function route(ctx: RestContext, r: Request, res: ServerResponse): void {
+  if (serveLogRoute(ctx.processLogs, r, res)) return;
   if (r.method === 'OPTIONS') {
     sendJson(ctx, res, 200, {});
     return;

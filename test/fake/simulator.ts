@@ -36,6 +36,18 @@ const ARRIVAL_MEAN_S = 10;
 const TOP_PRIORITY = 500;
 const MAX_PICKABLE_COLLECTIONS = 500;
 const DEFAULT_WARMUP_S = 600;
+/**
+ * How long a simulated cluster keeps its audit log rows (AuditLogs.MaxAge, fake clock) unless told
+ * otherwise: memory stays bounded in long runs, and it is twice the 5 minutes Arvados needs for
+ * the websocket's replay (and matches its 10-minute window).
+ */
+export const DEFAULT_LOG_MAX_AGE_MS = 10 * 60_000;
+/**
+ * And at most this many rows of any type: non-audit rows (`dispatch`) are never aged out, and a
+ * flood of thousands of events/s would keep millions of rows for ten minutes (~4 KB each with the
+ * simulator's objects, so this is ~400 MB).
+ */
+export const DEFAULT_LOG_MAX_ROWS = 100_000;
 
 /** Chances per container or request, and of each kind of user action. */
 const P = {
@@ -815,7 +827,11 @@ export interface SimulatedClusterOptions {
   durationMs?: number;
   /** Virtual seconds of history played at once before real time starts (default 600, see warmUp). */
   warmupSeconds?: number;
-  /** More options for the fake cluster (its seed defaults to the simulator's). */
+  /**
+   * More options for the fake cluster (its seed defaults to the simulator's; its logs table is
+   * pruned after DEFAULT_LOG_MAX_AGE_MS and capped at DEFAULT_LOG_MAX_ROWS unless these say
+   * otherwise: 0 turns either off).
+   */
   cluster?: FakeClusterOptions;
 }
 
@@ -832,6 +848,8 @@ export async function startSimulatedCluster(opts: SimulatedClusterOptions = {}):
   const seed = opts.seed ?? 1;
   const cluster = await FakeCluster.start({
     seed: `simulator-${seed}`,
+    auditLogsMaxAgeMs: DEFAULT_LOG_MAX_AGE_MS,
+    logMaxRows: DEFAULT_LOG_MAX_ROWS,
     ...opts.cluster,
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     ...(opts.sendTimeoutMs !== undefined ? { sendTimeoutMs: opts.sendTimeoutMs } : {}),

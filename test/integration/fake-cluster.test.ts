@@ -1,6 +1,6 @@
 /**
  * Keeps the fake cluster honest: each test pins one behaviour of the real server (as described in
- * /work/shared/arvados-protocol.md) using raw HTTPS requests and a raw websocket, not the
+ * docs/protocol.md) using raw HTTPS requests and a raw websocket, not the
  * project's own clients.
  */
 import { after, before, describe, test } from 'node:test';
@@ -774,6 +774,28 @@ describe('fake cluster: websocket failures', () => {
       assert.equal((await ws2.closed).code, 1000);
     } finally {
       await c.stop();
+    }
+  });
+});
+
+describe('fake cluster: bulk history (insertLogs)', () => {
+  test('writes the rows emitBatch writes, ids and all, and still feeds open websockets', async () => {
+    const [a, b] = await Promise.all([FakeCluster.start({ seed: 'bulk' }), FakeCluster.start({ seed: 'bulk' })]);
+    try {
+      const make = (c: FakeCluster) => {
+        const uuid = c.putObject({ kind: 'arvados#collection', name: 'history.bam' }).uuid as string;
+        return (i: number) => ({ object_uuid: uuid, created_at: Date.UTC(2026, 0, 1) + i * 1000, properties: { new_attributes: { name: `v${i}` } } });
+      };
+      const emitted = a.emitBatch(50, make(a));
+      const ws = await subscribed(b, b.users.active.token);
+      const { firstId, lastId } = b.insertLogs(50, make(b));
+      assert.deepEqual([firstId, lastId], [emitted[0]!.id, emitted.at(-1)!.id]);
+      assert.deepEqual(b.logRows(), a.logRows());
+      await ws.waitUntil(() => ws.events.length === 50);
+      assert.deepEqual(ws.events.map((e) => e.id), emitted.map((r) => r.id));
+      await ws.close();
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
     }
   });
 });
