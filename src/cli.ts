@@ -18,9 +18,12 @@ import {
   type Logger,
 } from './arvados';
 import { parseTime } from './arvados/filters';
+import { LOGS_USAGE, LogsUsageError, parseLogsArgs, runLogs } from './cliLogs';
+import { LineWriter } from './lineWriter';
 import { version } from '../package.json';
 
 export const USAGE = `Usage: arvados-events [options]
+       arvados-events logs [-f] [--all] [--files LIST] [--poll-interval S] UUID
 
 Follow the events of an Arvados cluster, as arv-ws does: one JSON object per event on stdout.
 The cluster and token come from ARVADOS_API_HOST and ARVADOS_API_TOKEN, or from
@@ -41,6 +44,8 @@ Options:
 
 Exit status: 0 when stopped by SIGINT or SIGTERM, 1 when it cannot connect (bad token,
 untrusted certificate, unreachable host, no websocket with --no-poll), 2 on usage errors.
+
+"arvados-events logs --help" describes the logs subcommand (a process's live log).
 `;
 
 export class UsageError extends Error {}
@@ -135,42 +140,9 @@ export interface CliIo {
   stopSignal: Promise<string>;
 }
 
-/**
- * Writes JSON lines in batches: one write per turn of the event loop rather than one per event.
- * When the output cannot keep up (a slow pipe), `ready()` returns a promise until it drains, and
- * the engine waits for it instead of piling up lines here.
- */
-class LineWriter {
-  private lines: string[] = [];
-  private scheduled = false;
-  private draining?: Promise<void>;
-  constructor(private readonly out: NodeJS.WritableStream) {}
-  push(line: string): void {
-    this.lines.push(line);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-  }
-  flush(): void {
-    this.scheduled = false;
-    if (!this.lines.length) return;
-    const flowing = this.out.write(this.lines.join('\n') + '\n');
-    this.lines = [];
-    if (!flowing && !this.draining) {
-      this.draining = new Promise((resolve) => this.out.once('drain', resolve)).then(() => (this.draining = undefined));
-    }
-  }
-  /** A promise while the output is full or a batch is still to be written; undefined when more may come. */
-  ready(): Promise<void> | undefined {
-    if (this.draining) return this.draining;
-    if (this.lines.length >= 5000) return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.draining);
-    return undefined;
-  }
-}
-
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (m: string) => io.stderr.write(`arvados-events: ${m}\n`);
+  if (argv[0] === 'logs') return runLogsCommand(argv.slice(1), io, say);
   let parsed: ParsedArgs;
   try {
     parsed = parseCliArgs(argv);
@@ -225,6 +197,33 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   out.flush();
   api.dispose();
   return code;
+}
+
+async function runLogsCommand(argv: string[], io: CliIo, say: (m: string) => void): Promise<number> {
+  let options;
+  try {
+    options = parseLogsArgs(argv);
+  } catch (err) {
+    if (!(err instanceof LogsUsageError)) throw err;
+    say(err.message);
+    io.stderr.write('Try "arvados-events logs --help".\n');
+    return 2;
+  }
+  if (options === 'help') return io.stdout.write(LOGS_USAGE), 0;
+  let api: ApiClient;
+  try {
+    api = new ApiClient(resolveConfig({ env: io.env }));
+  } catch (err) {
+    if (err instanceof ConfigError) return say(err.message), 1;
+    throw err;
+  }
+  const quiet = options.quiet;
+  const logger: Logger = { debug: () => {}, info: (m) => void (quiet || say(m)), warn: (m) => say(`warning: ${m}`), error: (m) => say(`error: ${m}`) };
+  try {
+    return await runLogs(api, options, { stdout: io.stdout, say, stopSignal: io.stopSignal }, logger);
+  } finally {
+    api.dispose();
+  }
 }
 
 if (require.main === module) {

@@ -48,6 +48,7 @@ class PageReader {
   buffer: ArvadosEvent[] = [];
   done = false;
 
+
   constructor(
     private readonly api: ApiClient,
     private readonly filter: Filter,
@@ -59,7 +60,7 @@ class PageReader {
     this.pushdown = restConditions(filter, api.kinds);
   }
 
-  /** Reads the next page. A short page is not the end (the API may cut pages by size): `items_available` or an empty page is. */
+  /** Reads the next page; resolves with the requests it took. A short page is not the end (the API may cut pages by size): `items_available` or an empty page is. */
   async next(): Promise<number> {
     const { upToId, pageSize = 1000, signal } = this.options;
     let requests = 0;

@@ -24,8 +24,14 @@ export class DeliveredIds {
   private readonly windowMs: number;
   private readonly capacity: number;
   private readonly now: () => number;
-  /** id → delivery time, in delivery order (so the oldest delivery comes first). */
-  private readonly ids = new Map<number, number>();
+  private readonly ids = new Set<number>();
+  /**
+   * Deliveries oldest first, as a queue (ids and times side by side, `head` the oldest). Not a Map
+   * walked from its start: deleted Map entries stay as holes that every walk steps over.
+   */
+  private queueIds: number[] = [];
+  private queueAt: number[] = [];
+  private head = 0;
   private newestAt = 0;
   /** Every id at or below this counts as delivered. */
   forgottenThrough = 0;
@@ -46,7 +52,9 @@ export class DeliveredIds {
   add(id: number): boolean {
     if (this.has(id)) return false;
     const at = this.now();
-    this.ids.set(id, at);
+    this.ids.add(id);
+    this.queueIds.push(id);
+    this.queueAt.push(at);
     this.newestAt = Math.max(this.newestAt, at);
     if (id > this.highest) this.highest = id;
     this.expire();
@@ -58,7 +66,7 @@ export class DeliveredIds {
     if (id <= this.forgottenThrough) return;
     this.forgottenThrough = id;
     if (id > this.highest) this.highest = id;
-    for (const k of this.ids.keys()) if (k <= id) this.ids.delete(k);
+    for (const k of this.ids) if (k <= id) this.ids.delete(k);
   }
 
   get size(): number {
@@ -67,10 +75,16 @@ export class DeliveredIds {
 
   private expire(): void {
     const cutoff = this.newestAt - this.windowMs;
-    for (const [id, at] of this.ids) {
-      if (this.ids.size <= this.capacity && at >= cutoff) break;
+    while (this.head < this.queueIds.length && (this.queueIds.length - this.head > this.capacity || this.queueAt[this.head] < cutoff)) {
+      const id = this.queueIds[this.head++];
+      // skipThrough may have dropped it already; it counts as delivered either way.
       this.ids.delete(id);
       if (id > this.forgottenThrough) this.forgottenThrough = id;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queueIds.length) {
+      this.queueIds = this.queueIds.slice(this.head);
+      this.queueAt = this.queueAt.slice(this.head);
+      this.head = 0;
     }
   }
 }

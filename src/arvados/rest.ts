@@ -55,6 +55,12 @@ export interface CurrentUser {
   is_admin?: boolean;
 }
 
+export interface RawResponse {
+  status: number;
+  headers: import('node:http').IncomingHttpHeaders;
+  body: Buffer;
+}
+
 export interface ListResult<T> {
   items: T[];
   items_available?: number;
@@ -208,48 +214,59 @@ export class ApiClient {
     this.agent.destroy();
   }
 
-  /** One HTTP exchange, no retries. Resolves with the parsed JSON body or rejects with an ArvadosError. */
-  private once(method: string, path: string, query: string, form: string | undefined, auth: boolean, signal?: AbortSignal): Promise<unknown> {
+  /**
+   * One HTTP exchange with the API host, no retries: the status, headers and body as received.
+   * The token goes in the Authorization header only. A body larger than `maxBytes` is an error.
+   */
+  exchange(method: string, path: string, options: CallOptions & { headers?: Record<string, string>; body?: string; auth?: boolean; maxBytes?: number } = {}): Promise<RawResponse> {
+    const { signal } = options;
     if (signal?.aborted) return Promise.reject(new AbortedError());
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': USER_AGENT };
-    if (auth) headers.Authorization = `Bearer ${this.config.token}`;
-    if (form !== undefined) {
-      headers['Content-Type'] = 'application/x-www-form-urlencoded';
-      headers['Content-Length'] = String(Buffer.byteLength(form));
-    }
+    const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...options.headers };
+    if (options.auth ?? true) headers.Authorization = `Bearer ${this.config.token}`;
+    if (options.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(options.body));
     const [hostname, port] = splitHost(this.host);
+    const maxBytes = options.maxBytes ?? 512 * 1024 * 1024;
     return new Promise((resolve, reject) => {
-      const req = https.request(
-        { method, hostname, port, path: path + (query ? `?${query}` : ''), headers, agent: this.agent, timeout: this.timeoutMs, signal },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => reject(signal?.aborted ? new AbortedError() : describeNetworkError(e, this.host)));
-          res.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) {
-              try {
-                resolve(JSON.parse(body));
-              } catch {
-                reject(new ApiError(`${method} ${path}: the server's answer is not JSON`, status));
-              }
-              return;
-            }
-            const errors = errorsOf(body).map((e) => this.redact(e));
-            const detail = errors.length ? `: ${errors.join('; ')}` : '';
-            if (status === 401) {
-              reject(new InvalidTokenError(`The API token was refused by ${this.host} (401${detail}). Set a valid ARVADOS_API_TOKEN or use "Arvados: Set API Token".`, status, errors));
-            } else {
-              reject(new ApiError(`${method} ${path} failed with HTTP ${status}${detail}`, status, errors));
-            }
-          });
-        },
-      );
+      const fail = (e: NodeJS.ErrnoException) => reject(signal?.aborted ? new AbortedError() : describeNetworkError(e, this.host));
+      const req = https.request({ method, hostname, port, path, headers, agent: this.agent, timeout: this.timeoutMs, signal }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes) return void req.destroy(new ArvadosError(`${method} ${path}: the answer is larger than ${maxBytes} bytes`));
+          chunks.push(c);
+        });
+        res.on('error', fail);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
       req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
-      req.on('error', (e: NodeJS.ErrnoException) => reject(signal?.aborted ? new AbortedError() : describeNetworkError(e, this.host)));
-      req.end(form);
+      req.on('error', (e: NodeJS.ErrnoException) => (e instanceof ArvadosError ? reject(e) : fail(e)));
+      req.end(options.body);
     });
+  }
+
+  /** The error an unsuccessful answer stands for: InvalidTokenError for 401, else ApiError with the server's errors. */
+  errorFor(method: string, path: string, status: number, body: string): ApiError {
+    const errors = errorsOf(body).map((e) => this.redact(e));
+    const detail = errors.length ? `: ${errors.join('; ')}` : '';
+    if (status === 401) {
+      return new InvalidTokenError(`The API token was refused by ${this.host} (401${detail}). Set a valid ARVADOS_API_TOKEN or use "Arvados: Set API Token".`, status, errors);
+    }
+    return new ApiError(`${method} ${path} failed with HTTP ${status}${detail}`, status, errors);
+  }
+
+  /** One JSON exchange, no retries. Resolves with the parsed body or rejects with an ArvadosError. */
+  private async once(method: string, path: string, query: string, form: string | undefined, auth: boolean, signal?: AbortSignal): Promise<unknown> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    const res = await this.exchange(method, path + (query ? `?${query}` : ''), { headers, body: form, auth, signal });
+    const body = res.body.toString('utf8');
+    if (res.status < 200 || res.status >= 300) throw this.errorFor(method, path, res.status, body);
+    try {
+      return JSON.parse(body);
+    } catch {
+      throw new ApiError(`${method} ${path}: the server's answer is not JSON`, res.status);
+    }
   }
 
   /** A request with retries for what can succeed on a second try. */

@@ -4,7 +4,9 @@
  * the real server's behaviour (see docs/protocol.md): OPTIONS answered with a `Dav` header (or
  * without, to play an old server), PROPFIND with a 207 multistatus of `getcontentlength`, GET with
  * `Range` answered 206 with `Content-Range`, 416 from the end on, 404 for a file not written, an
- * empty folder while the request has no `log_uuid`, 401 with `Www-Authenticate` without a token.
+ * empty folder while the container neither runs nor has a saved log, 401 with `Www-Authenticate`
+ * without a token. `failNextApiCalls` with the route's path makes it answer 503, as while the
+ * container's gateway is down.
  */
 import type { ServerResponse } from 'node:http';
 import type { Attrs } from './models';
@@ -91,8 +93,11 @@ export function serveLogRoute(ctx: LogRouteContext, r: LogRequest, res: ServerRe
     res.setHeader('Allow', 'GET, OPTIONS, PROPFIND');
     return send(res, 200, 'text/plain', '');
   }
-  // No log collection yet: an empty folder, and files that are not there.
-  const known = container !== undefined && cr.log_uuid ? ctx.logs.fileNames(container) : [];
+  // While the container runs its gateway serves the files live; afterwards the saved log
+  // collection does. Neither yet: an empty folder, and files that are not there.
+  const state = container !== undefined ? ctx.container(container)?.state : undefined;
+  const served = container !== undefined && (cr.log_uuid || state === 'Running' || state === 'Locked');
+  const known = served ? ctx.logs.fileNames(container) : [];
   if (r.method === 'PROPFIND') {
     if (container === undefined) return send(res, 207, 'application/xml; charset=utf-8', multistatus(r.path, []));
     if (file !== undefined) return send(res, 405, 'text/plain', 'Method Not Allowed');

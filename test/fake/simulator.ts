@@ -583,6 +583,8 @@ export class Simulator {
     } else {
       this.planRun(c, req.tool!);
     }
+    this.writeLog(c, 'crunch-run.txt', `crunch-run starting container ${c.uuid}`);
+    this.after(1, () => this.logWhileRunning(c, 0));
     return this.setContainerState(c, 'Running', {
       started_at: railsTime(this.cluster.nowMs()),
       auth_uuid: this.newUuid('arvados#apiClientAuthorization'),
@@ -609,6 +611,28 @@ export class Simulator {
     }
   }
 
+  /**
+   * What a running process writes to its log files (read through the log endpoint): no log rows,
+   * and no draws from the PRNG, so the event history of a seed does not change.
+   */
+  private logWhileRunning(c: Container, n: number): number {
+    if (c.state !== 'Running') return 0;
+    const step = c.request.name;
+    if (n % 5 === 0) this.writeLog(c, 'crunch-run.txt', `crunch-run: ${step}: checkpoint ${n / 5 + 1}, ${40 + ((n * 7) % 50)}% of memory in use`);
+    this.writeLog(c, 'stderr.txt', `${step}: processed ${(n + 1) * 12_500} records (${(n * 13) % 97} per second)`);
+    if (n % 3 === 1) this.writeLog(c, 'stdout.txt', `chunk ${n}\tok`);
+    if (n % 11 === 10) this.writeLog(c, 'stderr.txt', `warning: low-quality reads skipped\n  (${n} in batch ${n >> 2})`);
+    this.after(1 + (n % 3) * 0.5, () => this.logWhileRunning(c, n + 1));
+    return 0;
+  }
+
+  /** Appends timestamped lines (crunch-run's format: RFC 3339 with nanoseconds) to a container's log file. */
+  private writeLog(c: Container, file: string, text: string): void {
+    const at = new Date(this.cluster.nowMs()).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+    const [first, ...rest] = text.split('\n');
+    this.cluster.writeProcessLog(c.uuid, file, `${at} ${first}\n${rest.map((l) => `${l}\n`).join('')}`);
+  }
+
   /** crunch-run reports the error first (runtime_status.error), then the container completes. */
   private failing(c: Container, exitCode: number): number {
     if (c.state !== 'Running' || !this.isCurrent(c)) return 0;
@@ -620,6 +644,9 @@ export class Simulator {
   private complete(c: Container, exitCode: number): number {
     if (c.state !== 'Running' || !this.isCurrent(c)) return 0;
     const req = c.request;
+    if (exitCode !== 0) this.writeLog(c, 'stderr.txt', `Traceback (most recent call last):\n  File "run.py", line 42, in main\nRuntimeError: exit status ${exitCode}`);
+    this.writeLog(c, 'crunch-run.txt', `Container exited with status code ${exitCode}`);
+    this.writeLog(c, 'crunch-run.txt', 'Complete');
     c.exitCode = exitCode;
     c.cost = Math.round(this.rng.between(0.01, 4) * 1000) / 1000;
     if (exitCode === 0) c.output = this.contents(req.tool ? req.tool.outputs(req.subject) : req.stages!.at(-1)!.tool.outputs(req.subject));
