@@ -18,12 +18,17 @@
  * Clients connect to it exactly as to a cluster (ARVADOS_API_HOST = proxy.host): subscribe(),
  * the CLI and a bare `ws` client run unchanged.
  *
- * The same goes for polling: the fake's logs index is O(rows in the table) per request (every row
- * is permission-checked and wrapped, then sorted: about 1.5 s per page at 100,000 rows), where a
- * real API server reads an index. With `useFastLogs()` the proxy answers the one query shape the
- * poller sends (`id > X` [and `id <= Y`], `order id asc`, a limit, count exact or none) itself from
- * a snapshot of the fake's rows, byte for byte what the fake answers (checked by
- * `checkFastLogs()`); any other request still goes to the fake.
+ * The same goes for reading the logs API: the fake's logs index is O(rows in the table) per
+ * request (every row is permission-checked and wrapped, then sorted: about 1.5 s per page at
+ * 100,000 rows), where a real API server reads an index. With `useFastLogs()` the proxy answers
+ * the query shapes the engine sends when it polls or fills a gap (`id > X` [and `id <= Y`],
+ * optionally `created_at >= T`, `order id asc`, a limit, count exact or none; and the newest id:
+ * `order id desc`, limit 1, `select ["id"]`) itself from a snapshot of the fake's rows, byte for
+ * byte what the fake answers (checked by `checkFastLogs()`); any other request still goes to the
+ * fake (`forwardedLogRequests` counts those to the logs API).
+ *
+ * Without a recording there is nothing to replay, so the websocket URL the fake publishes is left
+ * pointing at the fake: clients then subscribe to the fake itself and only REST goes through here.
  */
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -32,7 +37,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { testCertificate } from '../test/fake/cert';
 import { FakeCluster } from '../test/fake/cluster';
-import type { FakeLogRow } from '../test/fake/cluster';
+import { parseTimeLeniently, railsTime } from '../test/fake/time';
 import { benchCollection, emitUpdates, sleep } from './lib';
 
 export interface Recording {
@@ -99,9 +104,11 @@ export class ReplayProxy {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly sockets = new Set<WebSocket>();
   private portNumber = 0;
-  private logRows?: FakeLogRow[];
+  private snapshot?: LogSnapshot;
   /** Logs requests answered from the snapshot. */
   fastLogRequests = 0;
+  /** Logs requests the snapshot could not answer, forwarded to the fake (O(table) each). */
+  forwardedLogRequests = 0;
 
   private constructor(
     private readonly target: FakeCluster,
@@ -124,18 +131,31 @@ export class ReplayProxy {
     return this.sockets.size;
   }
 
-  /** Answers the poller's logs queries from a snapshot of the fake's rows (readable by the active user). */
+  /**
+   * Answers the engine's logs queries from a snapshot of the fake's rows, all of which must be
+   * readable by the token that asks (the benchmarks' rows are all about the active user's objects).
+   */
   useFastLogs(): void {
-    this.logRows = this.target.logRows();
+    const rows = this.target.logRows();
+    const ids = rows.map((r) => r.id);
+    if (!ids.every((id, i) => i === 0 || id > ids[i - 1])) throw new Error('fast logs: the ids are not ascending in commit order');
+    const createdAt = rows.map((r) => r.created_at);
+    // Kept as JSON text, a fraction of the memory of the objects; a page is then a join.
+    this.snapshot = { ids, createdAt, json: rows.map((r) => JSON.stringify(r)), createdAtAscending: createdAt.every((t, i) => i === 0 || t >= createdAt[i - 1]) };
   }
 
-  /** Asks the fake and the snapshot the same queries; throws unless the answers are the same. */
-  async checkFastLogs(token: string): Promise<void> {
-    const last = this.logRows!.at(-1)!.id;
-    const queries = [
+  /**
+   * Asks the fake and the snapshot the same queries; throws unless the answers are the same.
+   * `startTime`: also check a `created_at >= startTime` query (the CLI's `-s`).
+   */
+  async checkFastLogs(token: string, startTime?: string): Promise<void> {
+    const last = this.snapshot!.ids.at(-1)!;
+    const queries: Array<Record<string, unknown>> = [
       { filters: [['id', '>', 0]], order: ['id asc'], limit: 1000, count: 'exact' },
       { filters: [['id', '>', last - 500], ['id', '<=', last - 10]], order: ['id asc'], limit: 1000, count: 'none' },
+      { order: ['id desc'], limit: 1, select: ['id'], count: 'none' },
     ];
+    if (startTime !== undefined) queries.push({ filters: [['created_at', '>=', startTime], ['id', '>', 0], ['id', '<=', last]], order: ['id asc'], limit: 1000, count: 'exact' });
     for (const q of queries) {
       const query = new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
       const get = (port: number) =>
@@ -155,15 +175,19 @@ export class ReplayProxy {
     }
   }
 
-  /** The poller's query, answered from the snapshot; undefined for anything else. */
+  /** A logs query of a shape the engine sends, answered from the snapshot; undefined for anything else. */
   private fastLogs(req: IncomingMessage): string | undefined {
-    if (!this.logRows || req.method !== 'GET') return undefined;
+    const snap = this.snapshot;
+    if (!snap || req.method !== 'GET') return undefined;
     const url = new URL(req.url ?? '/', 'https://proxy.invalid');
     if (url.pathname !== '/arvados/v1/logs') return undefined;
     const p = Object.fromEntries(url.searchParams);
-    const known = new Set(['filters', 'order', 'limit', 'count']);
-    if (Object.keys(p).some((k) => !known.has(k)) || p.order !== '["id asc"]' || !/^\d+$/.test(p.limit ?? '')) return undefined;
-    if (p.count !== 'exact' && p.count !== 'none') return undefined;
+    const known = new Set(['filters', 'order', 'limit', 'count', 'select']);
+    if (Object.keys(p).some((k) => !known.has(k)) || !/^\d+$/.test(p.limit ?? '')) return undefined;
+    const desc = p.order === '["id desc"]';
+    if (!desc && p.order !== '["id asc"]') return undefined;
+    if (p.count !== undefined && p.count !== 'exact' && p.count !== 'none') return undefined;
+    if (p.select !== undefined && p.select !== '["id"]') return undefined;
     let filters: unknown;
     try {
       filters = JSON.parse(p.filters ?? '[]');
@@ -173,28 +197,32 @@ export class ReplayProxy {
     if (!Array.isArray(filters)) return undefined;
     let after = -Infinity;
     let upTo = Infinity;
+    let since: string | undefined;
     for (const f of filters) {
-      if (!Array.isArray(f) || f[0] !== 'id' || !Number.isInteger(f[2])) return undefined;
-      if (f[1] === '>') after = Math.max(after, f[2]);
-      else if (f[1] === '<=') upTo = Math.min(upTo, f[2]);
+      if (!Array.isArray(f)) return undefined;
+      if (f[0] === 'created_at' && f[1] === '>=' && typeof f[2] === 'string' && snap.createdAtAscending) {
+        // As the fake compares times: both sides in Rails form (the check compares the answers).
+        const ms = parseTimeLeniently(f[2]);
+        if (!Number.isFinite(ms)) return undefined;
+        const t = railsTime(ms);
+        if (since === undefined || t > since) since = t;
+      } else if (f[0] === 'id' && Number.isInteger(f[2]) && f[1] === '>') after = Math.max(after, f[2]);
+      else if (f[0] === 'id' && Number.isInteger(f[2]) && f[1] === '<=') upTo = Math.min(upTo, f[2]);
       else return undefined;
     }
-    const rows = this.logRows;
-    // Ids ascend in the snapshot (no reserved ids here): binary search for the first id > after.
-    let lo = 0;
-    let hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (rows[mid].id > after) hi = mid;
-      else lo = mid + 1;
-    }
-    let end = lo;
-    while (end < rows.length && rows[end].id <= upTo) end++;
+    // Ids ascend in the snapshot, and so do the times when `since` is used: binary searches.
+    let lo = firstIndex(snap.ids.length, (i) => snap.ids[i] > after);
+    const hi = firstIndex(snap.ids.length, (i) => snap.ids[i] > upTo);
+    if (since !== undefined) lo = Math.max(lo, firstIndex(snap.ids.length, (i) => snap.createdAt[i] >= since!));
+    const available = Math.max(0, hi - lo);
     const limit = Math.min(Number(p.limit), 1000);
-    const list: Record<string, unknown> = { kind: 'arvados#logList', etag: '', self_link: '', offset: 0, limit, items: rows.slice(lo, Math.min(end, lo + limit)) };
-    if (p.count !== 'none') list.items_available = end - lo;
+    const indexes: number[] = [];
+    for (let k = 0; k < Math.min(limit, available); k++) indexes.push(desc ? hi - 1 - k : lo + k);
+    // The same text as JSON.stringify of the fake's list (its key order).
+    const items = indexes.map((i) => (p.select ? `{"id":${snap.ids[i]},"kind":"arvados#log"}` : snap.json[i]));
+    const count = p.count === 'none' ? '' : `,"items_available":${available}`;
     this.fastLogRequests++;
-    return JSON.stringify(list);
+    return `{"kind":"arvados#logList","etag":"","self_link":"","offset":0,"limit":${limit},"items":[${items.join(',')}]${count}}`;
   }
 
   /** Writes every recorded frame to every subscribed socket, at once. */
@@ -254,7 +282,10 @@ export class ReplayProxy {
     });
   }
 
-  /** REST: forwarded to the fake cluster; its address in the answer becomes ours. */
+  /**
+   * REST: forwarded to the fake cluster; its address in the answer becomes ours (but for its
+   * websocket URL when there is no recording to replay).
+   */
   private forward(req: IncomingMessage, res: ServerResponse): void {
     const fast = this.fastLogs(req);
     if (fast !== undefined) {
@@ -262,6 +293,12 @@ export class ReplayProxy {
       res.end(fast);
       return;
     }
+    if (req.url?.startsWith('/arvados/v1/logs')) this.forwardedLogRequests++;
+    const targetWs = `wss://${this.target.host}`;
+    const rewrite = (text: string) => {
+      const parts = this.recording ? [text] : text.split(targetWs);
+      return parts.map((part) => part.split(this.target.host).join(this.host)).join(targetWs);
+    };
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -272,7 +309,7 @@ export class ReplayProxy {
           const body: Buffer[] = [];
           answer.on('data', (c: Buffer) => body.push(c));
           answer.on('end', () => {
-            const text = Buffer.concat(body).toString('utf8').split(this.target.host).join(this.host);
+            const text = rewrite(Buffer.concat(body).toString('utf8'));
             const h = { ...answer.headers };
             delete h['content-length'];
             delete h['transfer-encoding'];
@@ -288,4 +325,26 @@ export class ReplayProxy {
       out.end(Buffer.concat(chunks));
     });
   }
+}
+
+interface LogSnapshot {
+  /** In commit order, which is id order. */
+  ids: number[];
+  /** Rails-form times (fixed width, so they compare as text). */
+  createdAt: string[];
+  /** Each row as the logs API writes it. */
+  json: string[];
+  createdAtAscending: boolean;
+}
+
+/** The first index in [0, n) for which `pred` holds, pred being false then true along the range (n if none). */
+function firstIndex(n: number, pred: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pred(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
