@@ -5,11 +5,10 @@
  * of a UTF-8 character.
  */
 
-/** One line of one file; `at` is its timestamp, absent on a continuation line. */
+/** One line of one file. */
 export interface LogLine {
   file: string;
   text: string;
-  at?: string;
 }
 
 const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)(?: |$)/;
@@ -67,10 +66,8 @@ export class LineSplitter {
   }
 
   private lines(text: string): LogLine[] {
-    return text.split('\n').map((raw) => {
-      const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-      return { file: this.file, text: line, at: timestampOf(line) };
-    });
+    const file = this.file;
+    return text.split('\n').map((raw) => ({ file, text: raw.endsWith('\r') ? raw.slice(0, -1) : raw }));
   }
 }
 
@@ -79,13 +76,17 @@ export class LineSplitter {
  * continuation line stays right after the line it continues (it sorts with that line's time).
  */
 export function mergeByTime(perFile: LogLine[][]): LogLine[] {
+  const nonEmpty = perFile.filter((lines) => lines.length);
+  // One file (the common case of a read that caught up): nothing to merge.
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? [];
   // Group each file's lines into records: a timestamped line and its continuations.
-  const queues = perFile.map((lines) => {
+  const queues = nonEmpty.map((lines) => {
     const records: Array<{ at: string; lines: LogLine[] }> = [];
     for (const line of lines) {
+      const at = timestampOf(line.text);
       const prev = records[records.length - 1];
-      if (line.at === undefined && prev) prev.lines.push(line);
-      else records.push({ at: line.at ?? '', lines: [line] });
+      if (at === undefined && prev) prev.lines.push(line);
+      else records.push({ at: at ?? '', lines: [line] });
     }
     return records;
   });

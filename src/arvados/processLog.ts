@@ -42,8 +42,8 @@ export interface ProcessLogOptions {
   /** Most bytes asked for in one request. */
   chunkBytes?: number;
   logger?: Logger;
-  /** New lines, merged; awaited before more is read. */
-  onLines(lines: Array<LogLine & { container: string }>): void | Promise<void>;
+  /** New lines, merged, and the container that wrote them; awaited before more is read. */
+  onLines(lines: LogLine[], container: string): void | Promise<void>;
   onPhase?(phase: ProcessPhase): void;
 }
 
@@ -266,8 +266,8 @@ export class ProcessLogFollower {
   /** Reads every file's new bytes, a chunk per file per round, merged, until caught up. `final` also ends partial lines. */
   private async readAll(requestUuid: string, log: ContainerLog, final: boolean): Promise<void> {
     const signal = this.abort.signal;
+    let sizes = await this.sizes(requestUuid, log.uuid);
     for (;;) {
-      const sizes = await this.sizes(requestUuid, log.uuid);
       if (!log.placed) {
         log.placed = true;
         // The first container is entered at its tail unless asked for all; a retry's container from its start.
@@ -303,8 +303,15 @@ export class ProcessLogFollower {
       }
       if (signal.aborted) return;
       const merged = mergeByTime(perFile);
-      if (merged.length) await this.options.onLines(merged.map((l) => ({ ...l, container: log.uuid })));
-      if (!more || signal.aborted) return;
+      if (merged.length) await this.options.onLines(merged, log.uuid);
+      if (signal.aborted) return;
+      // Caught up with the sizes read: look again only at the end of a final read (a file may have grown since).
+      if (!more) {
+        if (!final) return;
+        const now = await this.sizes(requestUuid, log.uuid);
+        if (this.files.every((f) => (now.get(f) ?? 0) <= log.offsets.get(f)!)) return;
+        sizes = now;
+      }
     }
   }
 
