@@ -88,8 +88,9 @@ class PageReader {
       }
       const items = page.items;
       for (const row of items) {
-        const id = Number(row.id);
-        if (!(id > this.cursor)) continue; // the API may return a row twice (several requests on one container)
+        const id = Number(row?.id);
+        // The API may return a row twice (several requests on one container); a row without a numeric id is no row.
+        if (!(id > this.cursor)) continue;
         this.cursor = id;
         const ev = eventFromLogRow(row, (u) => this.api.kinds.kindOf(u));
         if (this.admits(ev)) this.buffer.push(ev);

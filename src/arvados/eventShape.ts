@@ -20,6 +20,20 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * An event's text field as sent: text as is, a number or boolean spelled out, NULL and anything
+ * else ''. Not String(v): a map with a non-function `toString` key makes String throw.
+ */
+function textField(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
+/** A number or numeric text as a number; NaN for anything else (Number() of a map may throw). */
+function numberField(v: unknown): number {
+  return typeof v === 'number' || typeof v === 'string' ? Number(v) : NaN;
+}
+
 function pick(attrs: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of FORWARDED_ATTRIBUTES) if (k in attrs) out[k] = attrs[k];
@@ -55,15 +69,16 @@ export interface LogRow {
  * event looks the same whichever transport brought it.
  */
 export function eventFromLogRow(row: LogRow, kindOf: (uuid: string) => string): ArvadosEvent {
-  const objectUuid = row.object_uuid ?? '';
+  // The row is JSON from the server: read every field as textField does, whatever its type.
+  const objectUuid = textField(row.object_uuid);
   const ev: ArvadosEvent = {
-    id: Number(row.id),
-    uuid: row.uuid,
+    id: numberField(row.id),
+    uuid: textField(row.uuid),
     object_uuid: objectUuid,
-    object_owner_uuid: row.object_owner_uuid ?? '',
-    object_kind: row.object_kind || kindOf(objectUuid),
-    event_type: row.event_type ?? '',
-    event_at: row.event_at ?? '',
+    object_owner_uuid: textField(row.object_owner_uuid),
+    object_kind: textField(row.object_kind) || kindOf(objectUuid),
+    event_type: textField(row.event_type),
+    event_at: textField(row.event_at),
     properties: trimProperties(row.properties),
   };
   return ev;
@@ -89,16 +104,16 @@ export function classifyFrame(text: string): Frame {
   if (!isMap(msg)) return { type: 'malformed', reason: 'not a JSON object' };
   if (typeof msg.status === 'number') return { type: 'status', status: msg.status };
   if ('event_type' in msg) {
-    const id = Number(msg.id);
+    const id = numberField(msg.id);
     if (!Number.isSafeInteger(id) || id <= 0) return { type: 'malformed', reason: 'event without a valid id' };
     const ev: ArvadosEvent = {
       id,
-      uuid: String(msg.uuid ?? ''),
-      object_uuid: String(msg.object_uuid ?? ''),
-      object_owner_uuid: String(msg.object_owner_uuid ?? ''),
-      object_kind: String(msg.object_kind ?? ''),
-      event_type: String(msg.event_type ?? ''),
-      event_at: String(msg.event_at ?? ''),
+      uuid: textField(msg.uuid),
+      object_uuid: textField(msg.object_uuid),
+      object_owner_uuid: textField(msg.object_owner_uuid),
+      object_kind: textField(msg.object_kind),
+      event_type: textField(msg.event_type),
+      event_at: textField(msg.event_at),
       properties: isMap(msg.properties) ? (msg.properties as EventProperties) : {},
     };
     return { type: 'event', event: ev };

@@ -79,6 +79,7 @@ const ACCEPTS: Partial<Record<Operator, (c: number) => boolean>> = {
 
 /** What a condition's attribute names: a log column, or a path into `properties`. */
 interface AttrRef {
+  /** The attribute as messages show it (a long property path clipped). */
   name: string;
   column: LogAttribute;
   type: AttributeType;
@@ -105,7 +106,7 @@ function resolveAttribute(name: string): AttrRef | undefined {
   if (isLogAttribute(name)) return { name, column: name, type: LOG_ATTRIBUTES[name] };
   if (!name.startsWith('properties.')) return undefined;
   const path = propertyPath(name.slice('properties.'.length));
-  return path && { name, column: 'properties', type: 'json', path };
+  return path && { name: clip(name, 60), column: 'properties', type: 'json', path };
 }
 
 /** The attribute names of a condition: one, or several ORed. */
@@ -217,21 +218,44 @@ function textOf(ref: AttrRef, v: unknown): string | null {
 }
 
 /**
- * An SQL LIKE pattern as an anchored RegExp: `%` is any run, `_` one character, and a backslash
- * makes the next character literal (Postgres's default escape).
+ * An SQL LIKE pattern as a test: `%` is any run, `_` one character, and a backslash makes the next
+ * character literal (Postgres's default escape). Not one RegExp with a `.*` per `%`: that
+ * backtracks polynomially, and `%a%a%a%b` took seconds on a 400-character name. The pattern is
+ * cut at each `%` into pieces of fixed length; the first must start the text, the last end it,
+ * and each one between is taken at its first place after the one before (the earliest end
+ * leaves the most room): time proportional to the text's length times the pattern's.
  */
-function likePattern(pattern: string, ignoreCase: boolean): RegExp {
+function likePattern(pattern: string, ignoreCase: boolean): (text: string) => boolean {
   const literal = (ch: string) => ch.replace(/[\\^$.*+?()[\]{}|/]/, '\\$&');
-  let source = '';
+  const pieces = [''];
   let escaped = false;
   for (const ch of pattern) {
-    if (escaped) source += literal(ch);
-    else if (ch === '%') source += '.*';
-    else if (ch === '_') source += '.';
-    else if (ch !== '\\') source += literal(ch);
+    if (escaped) pieces[pieces.length - 1] += literal(ch);
+    else if (ch === '%') pieces.push('');
+    else if (ch === '_') pieces[pieces.length - 1] += '.';
+    else if (ch !== '\\') pieces[pieces.length - 1] += literal(ch);
     escaped = !escaped && ch === '\\';
   }
-  return new RegExp(`^${source}$`, ignoreCase ? 'isu' : 'su');
+  const flags = ignoreCase ? 'isu' : 'su';
+  if (pieces.length === 1) {
+    const whole = new RegExp(`^${pieces[0]}$`, flags);
+    return (text) => whole.test(text);
+  }
+  const first = new RegExp(`^${pieces[0]}`, flags);
+  const rest = pieces.slice(1, -1).filter(Boolean).map((piece) => new RegExp(piece, `g${flags}`));
+  rest.push(new RegExp(`${pieces[pieces.length - 1]}$`, `g${flags}`));
+  return (text) => {
+    const head = first.exec(text);
+    if (!head) return false;
+    let at = head[0].length;
+    for (const piece of rest) {
+      piece.lastIndex = at;
+      const found = piece.exec(text);
+      if (!found) return false;
+      at = found.index + found[0].length;
+    }
+    return true;
+  };
 }
 
 function kindsOf(operand: unknown): string[] {
@@ -253,11 +277,19 @@ function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A message kept on one line: line breaks and other control characters of the input escaped. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function json(v: unknown): string {
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
-    return String(v);
+    // Nested too deep to print (RangeError), or a BigInt: name it rather than fail.
+    return Array.isArray(v) ? 'a list' : isMap(v) ? 'an object' : String(v);
   }
 }
 
@@ -269,7 +301,7 @@ function shown(v: unknown): string {
 }
 
 function conditionError(index: number, raw: unknown, why: string): FilterError {
-  return new FilterError(`Condition ${index + 1} (${clip(json(raw), 80)}): ${why}`, index);
+  return new FilterError(oneLine(`Condition ${index + 1} (${clip(json(raw), 80)}): ${why}`), index);
 }
 
 const VALID_ATTRIBUTES = `${Object.keys(LOG_ATTRIBUTES).join(', ')}, properties.<key>`;
@@ -328,7 +360,7 @@ function kindProblem(ref: AttrRef, operand: unknown, kinds: KindTable, strictKin
   }
   const unknown = strictKinds ? list.find((k) => kinds.infixOf(k) === undefined) : undefined;
   if (unknown === undefined) return undefined;
-  return `unknown kind '${unknown}': the server matches nothing for an unknown kind. Known kinds: ${kinds.kinds().join(', ')}`;
+  return `unknown kind '${clip(unknown, 40)}': the server matches nothing for an unknown kind. Known kinds: ${kinds.kinds().join(', ')}`;
 }
 
 function listProblem(ref: AttrRef, op: Operator, operand: unknown): string | undefined {
@@ -369,7 +401,7 @@ function checkAttributes(raw: unknown[], index: number): AttrRef[] {
       throw conditionError(index, raw, `the attribute must be a string (or a list of strings), got ${shown(name)}`);
     }
     const ref = resolveAttribute(name);
-    if (!ref) throw conditionError(index, raw, `unknown attribute '${name}'; valid attributes: ${VALID_ATTRIBUTES}`);
+    if (!ref) throw conditionError(index, raw, `unknown attribute '${clip(name, 40)}'; valid attributes: ${VALID_ATTRIBUTES}`);
     return ref;
   });
 }
@@ -382,7 +414,7 @@ function checkOperator(raw: unknown[], index: number): Operator {
     throw conditionError(index, raw, `full-text search ('@@') is no longer supported by Arvados; use 'ilike' with a "%…%" pattern`);
   }
   if (!(OPERATORS as readonly string[]).includes(lower)) {
-    throw conditionError(index, raw, `unknown operator '${op}'; valid operators: ${OPERATORS.join(', ')}`);
+    throw conditionError(index, raw, `unknown operator '${clip(op, 40)}'; valid operators: ${OPERATORS.join(', ')}`);
   }
   return lower as Operator;
 }
@@ -463,7 +495,7 @@ function parseJson(text: string): unknown {
     const before = text.slice(0, position);
     const line = before.split('\n').length;
     const column = position - before.lastIndexOf('\n');
-    throw new FilterError(`The filter is not valid JSON (line ${line}, column ${column}): ${message}`);
+    throw new FilterError(oneLine(`The filter is not valid JSON (line ${line}, column ${column}): ${clip(message, 160)}`));
   }
 }
 
@@ -484,7 +516,7 @@ function isLoneCondition(value: unknown[]): boolean {
 export function parseFilter(input: string | unknown, kinds: KindTable = defaultKinds): Filter {
   const value = typeof input === 'string' ? parseJson(input) : input;
   if (!Array.isArray(value)) {
-    throw new FilterError(`A filter must be a list of conditions, like ${EXAMPLE}; got ${value === undefined ? 'nothing' : shown(value)}`);
+    throw new FilterError(oneLine(`A filter must be a list of conditions, like ${EXAMPLE}; got ${value === undefined ? 'nothing' : shown(value)}`));
   }
   const conditions = isLoneCondition(value) ? [value] : value;
   return checkFilter(conditions, kinds, true).map((c) => c.condition);
@@ -517,7 +549,7 @@ function patternTest(ref: AttrRef, op: Operator, operand: unknown): ValueTest {
   const negated = op.startsWith('not ');
   return (raw) => {
     const text = textOf(ref, raw);
-    return text !== null && pattern.test(text) !== negated; // NULL never matches, negated or not
+    return text !== null && pattern(text) !== negated; // NULL never matches, negated or not
   };
 }
 

@@ -6,6 +6,14 @@
 
 export const UUID_PATTERN = /^[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{15}$/;
 export const PDH_PATTERN = /^[0-9a-f]{32}\+\d+$/;
+/** The type infix of a UUID (its middle part), as `schemas.<Model>.uuidPrefix` gives it. */
+const INFIX_PATTERN = /^[a-z0-9]{5}$/;
+/** A model name of the discovery document: `ContainerRequest`. */
+const MODEL_NAME = /^[A-Z][A-Za-z0-9]{0,63}$/;
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 const DEFAULT_INFIXES: Record<string, string> = {
   gj3su: 'ApiClientAuthorization',
@@ -48,11 +56,18 @@ export class KindTable {
     }
   }
 
-  /** Builds the table from a discovery document's `schemas.<Model>.uuidPrefix`. */
-  static fromDiscovery(discovery: { schemas?: Record<string, { uuidPrefix?: string }> }): KindTable {
+  /**
+   * Builds the table from a discovery document's `schemas.<Model>.uuidPrefix`. The document is
+   * whatever JSON the server sent: entries that are not a model name with a UUID infix are
+   * skipped (they would make kinds and REST paths of nonsense), and a document without any, or
+   * not a map at all, leaves the built-in table.
+   */
+  static fromDiscovery(discovery: unknown): KindTable {
+    const schemas = isMap(discovery) && isMap(discovery.schemas) ? discovery.schemas : {};
     const infixes: Record<string, string> = {};
-    for (const [model, schema] of Object.entries(discovery.schemas ?? {})) {
-      if (schema && typeof schema.uuidPrefix === 'string' && schema.uuidPrefix.length === 5) infixes[schema.uuidPrefix] = model;
+    for (const [model, schema] of Object.entries(schemas)) {
+      const prefix = isMap(schema) ? schema.uuidPrefix : undefined;
+      if (MODEL_NAME.test(model) && typeof prefix === 'string' && INFIX_PATTERN.test(prefix)) infixes[prefix] = model;
     }
     return Object.keys(infixes).length ? new KindTable(infixes) : new KindTable();
   }

@@ -296,6 +296,7 @@ export class ApiClient {
   discovery(): Promise<Discovery> {
     if (!this.discoveryCache) {
       this.discoveryCache = this.request<Discovery>('GET', '/discovery/v1/apis/arvados/v1/rest', {}, { auth: false }).then((d) => {
+        if (!d || typeof d !== 'object' || Array.isArray(d)) throw new ApiError(`${this.host} answered the discovery document request with something that is not a discovery document`, 200);
         this.kinds = KindTable.fromDiscovery(d);
         return d;
       });
