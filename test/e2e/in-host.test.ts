@@ -52,7 +52,8 @@ test('in-host suite (test/vscode) in code-server\'s extension host', { timeout: 
   t.diagnostic(`${results.appName} ${results.vscodeVersion}: ${results.tests.length} in-host tests in ${results.durationMs} ms (workbench start to exit: ${Date.now() - started} ms)`);
 
   for (const r of results.tests) {
-    await t.test(r.titlePath.join(' › '), { skip: r.state === 'pending' ? 'pending in the in-host suite' : false }, () => {
+    await t.test(r.titlePath.join(' › '), { skip: r.state === 'pending' ? 'pending in the in-host suite' : false }, (st) => {
+      st.diagnostic(`${r.durationMs} ms in the extension host`);
       if (r.state === 'failed') throw new Error(r.error ?? 'failed');
     });
   }

@@ -3,8 +3,8 @@
  * extension host, and the extension's tree data providers (its activate() return value).
  *
  * The cluster reaches the extension the zero-configuration way: ARVADOS_API_HOST,
- * ARVADOS_API_TOKEN and SSL_CERT_FILE, set in this process's environment before the extension is
- * activated (it is not active yet when the tests start: see activation.test.ts).
+ * ARVADOS_API_TOKEN and SSL_CERT_FILE, set in this process's environment, then the extension is
+ * activated (or, if onStartupFinished activated it already, reconnected).
  *
  * Built by test/vscode/build.mjs into one module (out/test/vscode/fixture.js) that every test file
  * requires, so they all see the same cluster.
@@ -33,25 +33,13 @@ export interface PackageJson {
   };
 }
 
-/** The state of the extension when the test runner started, before any test touched it. */
-export interface StartState {
-  active: boolean;
-  /** Every command id registered then (the extension's own would be there if it were active). */
-  commands: string[];
-}
-
-let startState: StartState | undefined;
-
-/** Records the state at start (index.ts calls it first thing). */
-export async function recordStartState(): Promise<void> {
-  const ext = vscode.extensions.getExtension(EXTENSION_ID);
-  startState = { active: !!ext?.isActive, commands: await vscode.commands.getCommands(true) };
-}
-
-export function stateAtStart(): StartState {
-  if (!startState) throw new Error('recordStartState() was not called by the test runner');
-  return startState;
-}
+/**
+ * Whether the extension was active when VS Code loaded the test modules (this one is loaded with
+ * index.ts, synchronously). VS Code loads them once the eager activations ('*',
+ * workspaceContains:...) have completed, so an extension activated eagerly is active by then.
+ * (onStartupFinished activations are only starting at that moment.)
+ */
+export const activeWhenTestsLoaded = !!vscode.extensions.getExtension(EXTENSION_ID)?.isActive;
 
 export function extension(): vscode.Extension<ArvadosTestApi> {
   const ext = vscode.extensions.getExtension<ArvadosTestApi>(EXTENSION_ID);
@@ -95,11 +83,10 @@ async function start(): Promise<Fixture> {
     XDG_CONFIG_HOME: home,
   });
   delete process.env.ARVADOS_API_HOST_INSECURE;
-  const ext = extension();
-  // Started for onStartupFinished meanwhile, without the cluster: connect again now that it is set.
-  const wasActive = ext.isActive;
-  const api = await ext.activate();
-  if (wasActive) await vscode.commands.executeCommand('arvados.reconnect');
+  const api = await extension().activate();
+  // onStartupFinished may have activated it meanwhile, before the environment named the cluster:
+  // connect again now that it does.
+  await vscode.commands.executeCommand('arvados.reconnect');
   await waitFor(() => cluster.wsSessions().some((s) => s.subscriptions > 0), { message: 'the extension subscribed to the cluster', timeout: 30000 });
   return { cluster, api, reads, other };
 }
