@@ -11,7 +11,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { FakeCluster } from '../fake/cluster';
 
@@ -99,6 +99,8 @@ export async function teardown(): Promise<void> {
   if (f) {
     await vscode.commands.executeCommand('arvados.closeConnection').then(undefined, () => undefined);
     await f.cluster.stop();
+    // The certificate's folder goes at process exit, which a stopped extension host may skip.
+    rmSync(dirname(f.cluster.certFile), { recursive: true, force: true });
   }
   for (const k of ENV_KEYS) {
     if (savedEnv[k] === undefined) delete process.env[k];
