@@ -34,7 +34,7 @@ import { WorkspaceCluster } from './views/workspaceCluster';
 
 let session: Session | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<{ treeDataProviders: Record<string, vscode.TreeDataProvider<unknown>> }> {
   setTranslator(vscode.l10n.t);
   const settings = readSettings();
   const names = new NameBook();
@@ -216,6 +216,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   output.logger.info(`Arvados Events ${String(context.extension.packageJSON.version ?? '')} started`);
   // Connect in the background: activation must not wait for the network.
   void s.connect();
+  // The views' data as VS Code's own interface, by view id: for the in-host tests (test/vscode).
+  return { treeDataProviders: { [EVENTS_VIEW_ID]: eventsView, 'arvados.subscriptions': subscriptionsView, 'arvados.watched': watchedView } };
 }
 
 export async function deactivate(): Promise<void> {

@@ -75,6 +75,14 @@ export interface WorkbenchOptions {
   /** Default timeout of each helper in ms (default 15 s). */
   timeout?: number;
   viewport?: { width: number; height: number };
+  /**
+   * Runs extension tests in the workbench's extension host, as `--extensionDevelopmentPath` and
+   * `--extensionTestsPath` do on a desktop: `developmentPath` is loaded as the extension under
+   * development, and VS Code awaits `run()` of the module `testsPath`. (code-server takes them
+   * from the page's `payload` query, honoured with its smoke-test driver enabled.) The exit code
+   * comes as `Workbench.extensionTestsExit`.
+   */
+  extensionTests?: { developmentPath: string; testsPath: string };
 }
 
 export interface WaitOptions { timeout?: number; interval?: number; message?: string }
@@ -117,6 +125,8 @@ export interface Workbench {
   page: Page;
   browser: Browser;
   codeServer: CodeServer;
+  /** With `extensionTests`: resolves to the test runner's exit code (0: every test passed). */
+  extensionTestsExit?: Promise<number>;
   url: string;
   workspace: string;
   userDataDir: string;
@@ -166,6 +176,7 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
     workspace: opts.workspace,
     copyExtension: opts.copyExtension,
     verbose: !!process.env.E2E_VERBOSE,
+    extraArgs: opts.extensionTests ? ['--vscode-option', 'enable-smoke-test-driver'] : [],
   });
 
   let browser: Browser | undefined;
@@ -186,10 +197,26 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
       && isChromium(p.pid))?.pid;
     const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
     page.setDefaultTimeout(timeout);
-    await page.goto(cs.folderUrl);
+    let url = cs.folderUrl;
+    let extensionTestsExit: Promise<number> | undefined;
+    if (opts.extensionTests) {
+      // The workbench calls window.codeAutomationExit(code) when the test runner has finished.
+      let resolveExit!: (code: number) => void;
+      extensionTestsExit = new Promise<number>((r) => { resolveExit = r; });
+      await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
+      const remote = (path: string) => `vscode-remote://${new URL(cs.url).host}${encodeURI(resolve(path))}`;
+      const payload = [
+        ['extensionDevelopmentPath', remote(opts.extensionTests.developmentPath)],
+        ['extensionTestsPath', remote(opts.extensionTests.testsPath)],
+      ];
+      url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    }
+    await page.goto(url);
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.waitForSelector('.part.statusbar', { timeout: 60000 });
-    return makeWorkbench(page, browser, browserPid, cs, mod, timeout);
+    const wb = makeWorkbench(page, browser, browserPid, cs, mod, timeout);
+    wb.extensionTestsExit = extensionTestsExit;
+    return wb;
   } catch (e) {
     await browser?.close().catch(() => {});
     if (browserPid) killTree(mod, browserPid);
