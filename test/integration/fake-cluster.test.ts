@@ -1,6 +1,6 @@
 /**
  * Keeps the fake cluster honest: each test pins one behaviour of the real server (as described in
- * /work/shared/arvados-protocol.md) using raw HTTPS requests and a raw websocket, not the
+ * docs/protocol.md) using raw HTTPS requests and a raw websocket, not the
  * project's own clients.
  */
 import { after, before, describe, test } from 'node:test';
