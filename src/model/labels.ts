@@ -49,11 +49,6 @@ export function eventLabel(ev: ArvadosEvent, names?: NameBook): string {
   return nameFromEvent(ev) ?? (ev.object_uuid ? names?.get(ev.object_uuid) : undefined) ?? (ev.object_uuid || ev.uuid || `#${ev.id}`);
 }
 
-/** The name for a uuid (names seen), else the uuid. */
-export function objectLabel(uuid: string, names?: NameBook): string {
-  return names?.get(uuid) ?? uuid;
-}
-
 /** The object's state after the event (`new_attributes.state`), else before it. */
 export function stateOf(ev: ArvadosEvent): string | undefined {
   return nonEmptyString(ev.properties?.new_attributes?.state) ?? nonEmptyString(ev.properties?.old_attributes?.state);

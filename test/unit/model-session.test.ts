@@ -56,7 +56,6 @@ function rig(opts: { store?: MemoryStore; settings?: Partial<SessionSettings>; h
           user: { uuid: USER, username: 'active' },
           workbenchUrl: 'https://wb.example',
           host: r.host,
-          sources: {},
           api: { getObject: async () => ({}) as never, list: async () => ({ items: [] }) as never, redact: (s: string) => s, dispose() {}, host: r.host } as never,
         };
       },
