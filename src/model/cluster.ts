@@ -122,11 +122,11 @@ export class ClusterConnection implements Follows {
   private disposed = false;
 
   private readonly statusEmitter = new Emitter<ClusterStatus>();
-  private readonly eventEmitter = new Emitter<FollowedEvent>();
-  private readonly skippedEmitter = new Emitter<number>();
   readonly onStatus = this.statusEmitter.event;
+  private readonly eventEmitter = new Emitter<FollowedEvent>();
   /** Every event as it arrives, tagged with its owners. */
   readonly onEvent = this.eventEmitter.event;
+  private readonly skippedEmitter = new Emitter<number>();
   /** Events the engine skipped while filling a gap (more than it reads back). */
   readonly onSkipped = this.skippedEmitter.event;
 

@@ -56,14 +56,11 @@ export class EventFeed implements Disposable {
   private countsTimer: unknown;
   private readonly subscriptions: Disposable[];
   private readonly batchEmitter = new Emitter<EventBatch>();
-  private readonly countsEmitter = new Emitter<FeedCounts>();
-  private readonly pausedEmitter = new Emitter<boolean>();
   /** Events for the view: batched, held while paused. */
   readonly onBatch = this.batchEmitter.event;
-  /** The counts changed (at most once per interval). */
+  private readonly countsEmitter = new Emitter<FeedCounts>();
+  /** The counts changed: at once for Pause and Resume, else at most once per interval. */
   readonly onCounts = this.countsEmitter.event;
-  /** Pause or Resume, at once. */
-  readonly onPaused = this.pausedEmitter.event;
 
   constructor(
     source: FeedSource,
@@ -129,8 +126,7 @@ export class EventFeed implements Disposable {
     this.arrivedWhilePaused = 0;
     this.droppedWhilePaused = 0;
     this.logger.info('Paused: events are held until Resume');
-    this.pausedEmitter.fire(true, (e) => this.listenerFailed(e));
-    this.countsChanged();
+    this.countsNow();
   }
 
   resume(): void {
@@ -142,10 +138,9 @@ export class EventFeed implements Disposable {
     this.logger.info(`Resumed: ${this.arrivedWhilePaused} events arrived while paused${dropped ? `, ${dropped} of them dropped (more than the buffer holds)` : ''}`);
     this.arrivedWhilePaused = 0;
     this.droppedWhilePaused = 0;
-    this.pausedEmitter.fire(false, (e) => this.listenerFailed(e));
+    this.countsNow();
     this.batcher.flushNow();
     if (held.length || dropped) this.emitBatch({ events: held, dropped });
-    this.countsChanged();
   }
 
   /** The view was cleared: its counts start again. */
@@ -167,10 +162,14 @@ export class EventFeed implements Disposable {
   /** At most once per interval, however often it is asked. */
   private countsChanged(): void {
     if (this.countsTimer !== undefined) return;
-    this.countsTimer = this.scheduler.setTimeout(() => {
-      this.countsTimer = undefined;
-      this.countsEmitter.fire(this.counts, (e) => this.listenerFailed(e));
-    }, this.intervalMs);
+    this.countsTimer = this.scheduler.setTimeout(() => this.countsNow(), this.intervalMs);
+  }
+
+  /** Pause and Resume show at once. */
+  private countsNow(): void {
+    if (this.countsTimer !== undefined) this.scheduler.clearTimeout(this.countsTimer);
+    this.countsTimer = undefined;
+    this.countsEmitter.fire(this.counts, (e) => this.listenerFailed(e));
   }
 
   private listenerFailed(err: unknown): void {
@@ -182,6 +181,7 @@ export class EventFeed implements Disposable {
     if (this.countsTimer !== undefined) this.scheduler.clearTimeout(this.countsTimer);
     this.countsTimer = undefined;
     this.batcher.dispose();
-    for (const e of [this.batchEmitter, this.countsEmitter, this.pausedEmitter]) (e as Emitter<unknown>).dispose();
+    this.batchEmitter.dispose();
+    this.countsEmitter.dispose();
   }
 }

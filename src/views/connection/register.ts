@@ -47,9 +47,8 @@ export function register(services: Services): vscode.Disposable[] {
     statusBar,
     connection.onStatus(onStatus),
     connection.onEvent(({ event }) => output.logEvent(event)),
+    // Pause and Resume come at once (the status bar shows a change of state at once too).
     feed.onCounts(() => statusBar.requestUpdate()),
-    // Pause and Resume show at once.
-    feed.onPaused(() => statusBar.requestUpdate()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       connection.updateSettings(connectionSettings(readSettings()));

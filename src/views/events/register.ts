@@ -31,10 +31,13 @@ export function register(services: Services): vscode.Disposable[] {
   const feature: EventsFeature = { ...services, model, view, documents };
 
   const showCounts = () => {
-    view.setDescription({ shown: model.size, dropped: model.dropped, ...feed.counts });
+    const counts = feed.counts;
+    view.setDescription({ shown: model.size, dropped: model.dropped, ...counts });
     contextKeys.set(CONTEXT.hasEvents, model.size > 0);
+    contextKeys.set(CONTEXT.paused, counts.paused);
+    // While paused the view does not move, not even its relative times.
+    view.setFrozen(counts.paused);
   };
-  contextKeys.set(CONTEXT.paused, feed.paused);
   contextKeys.set(CONTEXT.groupBy, settings.groupBy);
   showCounts();
 
@@ -43,10 +46,6 @@ export function register(services: Services): vscode.Disposable[] {
     documents,
     feed.onBatch(({ events, dropped }) => view.apply(model.add(events, dropped))),
     feed.onCounts(showCounts),
-    feed.onPaused((paused) => {
-      contextKeys.set(CONTEXT.paused, paused);
-      view.setFrozen(paused);
-    }),
     connection.onStatus((st) => view.setProblem(st.kind === 'error' || st.kind === 'unconfigured' ? st.message : undefined)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       const next = readSettings();
