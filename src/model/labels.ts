@@ -5,6 +5,7 @@
  */
 import { kindInWords, type ArvadosEvent } from '../arvados';
 import type { Outcome } from '../arvados/outcome';
+import { clip } from '../arvados/values';
 import { LruMap } from './lru';
 import { t } from './l10n';
 
@@ -156,10 +157,6 @@ export function eventIcon(ev: ArvadosEvent, outcome?: Outcome): IconChoice {
 /** Escapes text for a Markdown tooltip: names come from the cluster and may hold anything. */
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** A Markdown tooltip with every field of the event. */

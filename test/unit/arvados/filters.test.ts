@@ -5,14 +5,12 @@ import {
   describeFilter,
   filterWarnings,
   LOG_ATTRIBUTES,
-  matchesAny,
-  matchesFilter,
   OPERATORS,
   parseFilter,
   parseTime,
   restConditions,
-  serverConditions,
 } from '../../../src/arvados/filters';
+import { matchesAny, matchesFilter, serverConditions } from '../../helpers/filters';
 import { FilterError } from '../../../src/arvados/errors';
 import { KindTable } from '../../../src/arvados/kinds';
 import type { ArvadosEvent, Filter } from '../../../src/arvados/types';
