@@ -30,7 +30,7 @@ export type ErrorCause = 'token' | 'certificate' | 'unreachable' | 'other';
 
 const CERTIFICATE_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME/;
 
-export function causeOf(err: unknown): ErrorCause {
+function causeOf(err: unknown): ErrorCause {
   if (err instanceof InvalidTokenError || (err instanceof Error && /token was refused/i.test(err.message))) return 'token';
   if (err instanceof ConnectError) return CERTIFICATE_CODES.test(err.code ?? '') ? 'certificate' : 'unreachable';
   return 'other';
@@ -179,14 +179,6 @@ export class ClusterConnection implements Follows {
     return this.current?.stream.transport;
   }
 
-  /** Every event up to this id has been read on the current host. */
-  get lastEventId(): number | undefined {
-    const live = this.current?.stream.lastEventId;
-    const saved = this.position ?? this.savedPosition;
-    if (live === undefined || live === 0) return saved;
-    return Math.max(live, saved ?? 0);
-  }
-
   updateSettings(settings: ConnectionSettings): void {
     this.settings = { ...settings };
   }
@@ -212,7 +204,7 @@ export class ClusterConnection implements Follows {
   }
 
   /** What the stream subscribes to: every owner's filters, once each; only `[]` when one of them is. */
-  get effectiveFilters(): Filter[] {
+  private get effectiveFilters(): Filter[] {
     const out: Filter[] = [];
     const seen = new Set<string>();
     for (const follower of this.followers) {
@@ -404,7 +396,7 @@ export class ClusterConnection implements Follows {
   }
 
   /** Writes the last event id if it moved; resolves when the store has it. */
-  persistNow(): Promise<void> {
+  private persistNow(): Promise<void> {
     if (this.current) this.notePosition(this.current);
     const host = this.lastHost;
     if (!host || !this.position || this.position === this.savedPosition) return Promise.resolve();

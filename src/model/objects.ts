@@ -24,7 +24,8 @@ export interface ObjectSummary {
   outcome?: Outcome;
 }
 
-export interface ObjectSource {
+/** Where facts are read: the open connection's API and user. */
+export interface FactsSource {
   api(): SessionApi | undefined;
   user(): CurrentUser | undefined;
 }
@@ -38,7 +39,7 @@ export class ObjectFacts implements Disposable {
   /** An outcome was read (for the watched objects and the icons). */
   readonly onOutcome = this.outcomeEmitter.event;
 
-  constructor(private readonly source: ObjectSource) {
+  constructor(private readonly source: FactsSource) {
     this.groupOwners = new BatchedLookup((uuids) => this.listOwners(uuids));
     this.ownership = new OwnershipResolver((uuid) => this.groupOwners.get(uuid));
   }

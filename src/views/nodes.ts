@@ -34,14 +34,11 @@ export interface AllEventsNode {
 
 export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode;
 
-/** What object commands take: a node, or a uuid (from a notification's action). */
-export type ObjectArg = TreeNode | string | undefined;
-
 function isNode(arg: unknown): arg is TreeNode {
   return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string';
 }
 
-/** The object uuid an argument stands for, if any. */
+/** The object uuid a command argument stands for: a node's object, or a uuid (a notification's action). */
 export function uuidOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg.trim() || undefined;
   if (!isNode(arg)) return undefined;

@@ -29,6 +29,3 @@ export interface Services {
   contextKeys: ContextKeys;
   selection: Selection;
 }
-
-/** A feature: creates its view, subscribes to the models, registers its commands. */
-export type Register = (services: Services) => vscode.Disposable[];
