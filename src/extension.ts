@@ -45,8 +45,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     { open: createOpener((h) => credentials.tokenFor(h), process.env, workspaceCluster.choose), store, logger: output.logger, expectedHost: host },
     connectionSettings(settings),
   );
+  // Names first: every later listener of the connection may read them.
+  const learning = objects.observe(connection);
   const services: Services = {
-    context, connection, objects, output, credentials, workspaceCluster,
+    connection, objects, output, credentials, workspaceCluster,
     userFilters: new UserFilters(store, connection, host, output.logger),
     watches: new WatchList(store, undefined, host),
     feed: new EventFeed(connection, { owner: USER_FILTERS_OWNER, bufferSize: settings.bufferSize, logger: output.logger }),
@@ -56,9 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     // First (VS Code disposes in order): the position is saved at once, then the stream closes.
     { dispose: () => void connection.dispose() },
-    output, credentials, workspaceCluster, objects, services.userFilters, services.feed,
-    // Names first: every later listener reads them.
-    objects.observe(connection),
+    output, credentials, workspaceCluster, objects, learning, services.userFilters, services.feed,
     ...registerConnection(services),
     ...registerEvents(services),
     ...registerSubscriptions(services),
@@ -69,5 +69,3 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // Connect in the background: activation must not wait for the network.
   void connection.connect();
 }
-
-export function deactivate(): void {}

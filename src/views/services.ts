@@ -2,7 +2,6 @@
  * What every feature's `register(services)` gets: the models (src/model) and the few VS Code
  * services they share. Built once in extension.ts; features subscribe to what they need.
  */
-import type * as vscode from 'vscode';
 import type { ClusterConnection } from '../model/cluster';
 import type { EventFeed } from '../model/eventFeed';
 import type { ObjectFacts } from '../model/objects';
@@ -15,7 +14,6 @@ import type { Output } from './output';
 import type { Selection } from './selection';
 
 export interface Services {
-  context: vscode.ExtensionContext;
   connection: ClusterConnection;
   userFilters: UserFilters;
   watches: WatchList;

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { defaultExportName, toJsonLines } from '../../model/exportEvents';
 import { COMMANDS } from '../ids';
-import type { EventsFeature } from './context';
+import type { EventsFeature } from './feature';
 
 const t = vscode.l10n.t;
 

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../ids';
 import { nodeOf } from '../nodes';
-import type { EventsFeature } from './context';
+import type { EventsFeature } from './feature';
 
 export function registerOpenEvent({ documents, selection }: EventsFeature): vscode.Disposable {
   return vscode.commands.registerCommand(COMMANDS.openEvent, async (arg: unknown) => {

@@ -9,7 +9,7 @@ import type { TreeNode } from '../nodes';
 import type { Services } from '../services';
 import { readSettings, SECTION } from '../settings';
 import { registerClearEvents } from './clearEvents';
-import type { EventsFeature } from './context';
+import type { EventsFeature } from './feature';
 import { EventDocuments } from './eventDocuments';
 import { EventsView } from './eventsView';
 import { registerExportEvents } from './exportEvents';
