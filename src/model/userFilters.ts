@@ -28,6 +28,11 @@ export class UserFilters implements Disposable {
     this.follow();
   }
 
+  /** The cluster whose filters these are (undefined until one is known). */
+  get cluster(): string | undefined {
+    return this.host;
+  }
+
   /** The user's filters; empty means every event. */
   get list(): readonly Filter[] {
     return this.filters;

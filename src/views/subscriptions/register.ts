@@ -7,7 +7,7 @@ import { SubscriptionsView } from './subscriptionsView';
 
 export function register(services: Services): vscode.Disposable[] {
   const { userFilters, contextKeys } = services;
-  const view = new SubscriptionsView(() => userFilters.list);
+  const view = new SubscriptionsView(() => userFilters.list, () => userFilters.cluster);
   const onFilters = () => {
     contextKeys.set(CONTEXT.hasFilters, userFilters.list.length > 0);
     view.refresh();

@@ -15,7 +15,11 @@ export class SubscriptionsView implements vscode.TreeDataProvider<SubscriptionNo
   readonly onDidChangeTreeData = this.changeEmitter.event;
   readonly treeView: vscode.TreeView<SubscriptionNode>;
 
-  constructor(private readonly filters: () => readonly Filter[]) {
+  constructor(
+    private readonly filters: () => readonly Filter[],
+    /** The cluster the filters are kept for: filters are per cluster, and so are their tree ids. */
+    private readonly host: () => string | undefined,
+  ) {
     this.treeView = vscode.window.createTreeView(VIEWS.subscriptions, { treeDataProvider: this });
   }
 
@@ -32,7 +36,7 @@ export class SubscriptionsView implements vscode.TreeDataProvider<SubscriptionNo
   getTreeItem(node: SubscriptionNode): vscode.TreeItem {
     if (node.kind === 'allEvents') {
       const item = new vscode.TreeItem(t('All events'));
-      item.id = 'subscription:all';
+      item.id = `subscription:${this.host() ?? ''}/all`;
       item.description = t('no filters: every event the token may read');
       item.tooltip = t('With no filters, the Events view follows every event this token may read. Add a filter to narrow it; removing the last filter widens it back.');
       item.iconPath = new vscode.ThemeIcon('globe');
@@ -41,7 +45,7 @@ export class SubscriptionsView implements vscode.TreeDataProvider<SubscriptionNo
     }
     const json = JSON.stringify(node.filter);
     const item = new vscode.TreeItem(describeFilter(node.filter));
-    item.id = `subscription:${json}`;
+    item.id = `subscription:${this.host() ?? ''}/${json}`;
     const md = new vscode.MarkdownString();
     md.appendCodeblock(JSON.stringify(node.filter, null, 2), 'json');
     item.tooltip = md;
