@@ -5,6 +5,7 @@
  * shape whichever transport delivered an event.
  */
 import type { ArvadosEvent, EventProperties } from './types';
+import { isMap } from './values';
 
 /** The attributes the websocket server forwards in `old_attributes` / `new_attributes`. */
 export const FORWARDED_ATTRIBUTES = [
@@ -15,10 +16,6 @@ export const FORWARDED_ATTRIBUTES = [
   'requesting_container_uuid',
   'state',
 ] as const;
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * An event's text field as sent: text as is, a number or boolean spelled out, NULL and anything

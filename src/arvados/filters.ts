@@ -16,6 +16,7 @@ import { FilterError } from './errors';
 import { FORWARDED_ATTRIBUTES } from './eventShape';
 import { defaultKinds, kindInWords, KindTable, UUID_PATTERN } from './kinds';
 import type { ArvadosEvent, Condition, Filter } from './types';
+import { clip, isMap } from './values';
 
 export type AttributeType = 'integer' | 'string' | 'datetime' | 'json';
 
@@ -115,10 +116,6 @@ export function attributesOf(condition: Condition): string[] {
   return Array.isArray(attr) ? (attr as string[]) : [attr as string];
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /**
  * The raw value of an attribute in an event; `undefined` when it is missing. Websocket events have
  * no `created_at`, so `event_at` stands in: audit logs set both to the same database time.
@@ -145,9 +142,6 @@ function readAttribute(event: EventLike, ref: AttrRef): unknown {
  */
 const TIME_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?)?$/;
-
-/** The form Go's `time.Parse(time.RFC3339Nano, …)` accepts: what the websocket server honours. */
-const RFC3339_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 function zoneOffsetMinutes(zone: string): number {
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
@@ -271,10 +265,6 @@ interface Checked {
   attrs: AttrRef[];
   op: Operator;
   operand: unknown;
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -599,50 +589,12 @@ function compileCondition(checked: Checked, kinds: KindTable): (event: EventLike
 }
 
 /**
- * Turns a filter into a predicate, validating it once. Use it where events arrive in bulk;
- * `matchesFilter` compiles on every call. An unknown `is_a` kind matches nothing rather than
+ * Turns a filter into a predicate, validating it once: compile once, then test many events. An unknown `is_a` kind matches nothing rather than
  * throwing, as on the server; any other malformed condition throws FilterError.
  */
 export function compileFilter(filter: Filter, kinds: KindTable = defaultKinds): (event: EventLike) => boolean {
   const conditions = checkFilter(filter, kinds, false).map((c) => compileCondition(c, kinds));
   return (event) => conditions.every((matches) => matches(event));
-}
-
-/** Whether an event satisfies every condition of a filter. `[]` matches every event. */
-export function matchesFilter(filter: Filter, event: EventLike, kinds: KindTable = defaultKinds): boolean {
-  return compileFilter(filter, kinds)(event);
-}
-
-/** Whether an event satisfies any of several filters (subscriptions). No filters match nothing. */
-export function matchesAny(filters: Filter[], event: EventLike, kinds: KindTable = defaultKinds): boolean {
-  return filters.some((filter) => matchesFilter(filter, event, kinds));
-}
-
-// ---------------------------------------------------------------------------------------------
-// What the servers apply
-
-const SERVER_TIME_OPERATORS = new Set(['>=', '<=', '>', '<', '=']);
-
-function isRfc3339(v: unknown): v is string {
-  return typeof v === 'string' && RFC3339_PATTERN.test(v) && parseTime(v) !== undefined;
-}
-
-/**
- * The conditions the websocket server applies itself (`session_v0.go`, `prepare`):
- * `["event_type","in",[…]]` (its non-string elements skipped, as the server does) and `created_at`
- * against an RFC3339 time. It compares operators case-sensitively, so pass a normalized filter:
- * that is what the client sends. Everything else is dropped.
- */
-export function serverConditions(filter: Filter): Filter {
-  const honoured: Filter = [];
-  for (const [attr, op, operand] of filter) {
-    if (attr === 'event_type' && op === 'in' && Array.isArray(operand)) {
-      honoured.push(['event_type', 'in', operand.filter((t) => typeof t === 'string')]);
-    } else if (attr === 'created_at' && SERVER_TIME_OPERATORS.has(op) && isRfc3339(operand)) {
-      honoured.push(['created_at', op, operand]);
-    }
-  }
-  return honoured;
 }
 
 /**

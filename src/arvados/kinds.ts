@@ -15,6 +15,22 @@ function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The type infixes (a UUID's characters 7 to 11) the extension tells apart. */
+export const UUID_TYPE = {
+  collection: '4zz18',
+  container: 'dz642',
+  containerRequest: 'xvhdp',
+  group: 'j7d0g',
+  log: '57u5n',
+  user: 'tpzed',
+  workflow: '7fd4e',
+} as const;
+
+/** The type infix of a UUID (`zzzzz-xvhdp-…` → `xvhdp`); check UUID_PATTERN first. */
+export function uuidType(uuid: string): string {
+  return uuid.slice(6, 11);
+}
+
 const DEFAULT_INFIXES: Record<string, string> = {
   gj3su: 'ApiClientAuthorization',
   fngyi: 'AuthorizedKey',
@@ -76,7 +92,7 @@ export class KindTable {
   kindOf(uuidOrPdh: string): string {
     if (PDH_PATTERN.test(uuidOrPdh)) return 'arvados#collection';
     if (!UUID_PATTERN.test(uuidOrPdh)) return '';
-    return this.kindByInfix.get(uuidOrPdh.slice(6, 11)) ?? '';
+    return this.kindByInfix.get(uuidType(uuidOrPdh)) ?? '';
   }
 
   /** The 5-character infix of a kind (`arvados#collection` → `4zz18`), if known. */

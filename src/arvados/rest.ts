@@ -292,7 +292,7 @@ export class ApiClient {
     }
   }
 
-  /** The discovery document (cached per client; call `refreshDiscovery` after reconnect failures). */
+  /** The discovery document, cached per client. */
   discovery(): Promise<Discovery> {
     if (!this.discoveryCache) {
       this.discoveryCache = this.request<Discovery>('GET', '/discovery/v1/apis/arvados/v1/rest', {}, { auth: false }).then((d) => {
@@ -303,11 +303,6 @@ export class ApiClient {
       this.discoveryCache.catch(() => (this.discoveryCache = undefined));
     }
     return this.discoveryCache;
-  }
-
-  refreshDiscovery(): Promise<Discovery> {
-    this.discoveryCache = undefined;
-    return this.discovery();
   }
 
   /** The exported cluster config; `{}` where a cluster does not serve it. */

@@ -4,23 +4,23 @@
  * `container_requests?filters=[["container_uuid","=",uuid]]`. Role groups have a page of their
  * own (`/group/`); every other group is a project.
  */
-import { PDH_PATTERN, UUID_PATTERN } from './kinds';
+import { PDH_PATTERN, UUID_PATTERN, UUID_TYPE, uuidType } from './kinds';
 import type { ListSource, ObjectSource } from './outcome';
 
 const ROUTES: Record<string, string> = {
-  j7d0g: 'projects',
-  tpzed: 'user',
-  '4zz18': 'collections',
-  xvhdp: 'processes',
-  '7fd4e': 'workflows',
+  [UUID_TYPE.group]: 'projects',
+  [UUID_TYPE.user]: 'user',
+  [UUID_TYPE.collection]: 'collections',
+  [UUID_TYPE.containerRequest]: 'processes',
+  [UUID_TYPE.workflow]: 'workflows',
 };
 
 /** The Workbench2 path of an object, or undefined when it has no page (or needs a lookup: containers). */
 export function workbenchPath(uuidOrPdh: string, options: { groupClass?: string } = {}): string | undefined {
   if (PDH_PATTERN.test(uuidOrPdh)) return `/collections/${uuidOrPdh}`;
   if (!UUID_PATTERN.test(uuidOrPdh)) return undefined;
-  const infix = uuidOrPdh.slice(6, 11);
-  if (infix === 'j7d0g' && options.groupClass === 'role') return `/group/${uuidOrPdh}`;
+  const infix = uuidType(uuidOrPdh);
+  if (infix === UUID_TYPE.group && options.groupClass === 'role') return `/group/${uuidOrPdh}`;
   const route = ROUTES[infix];
   return route ? `/${route}/${uuidOrPdh}` : undefined;
 }
@@ -31,7 +31,7 @@ export function joinWorkbench(base: string, path: string): string {
 }
 
 export function isContainerUuid(uuid: string): boolean {
-  return UUID_PATTERN.test(uuid) && uuid.slice(6, 11) === 'dz642';
+  return UUID_PATTERN.test(uuid) && uuidType(uuid) === UUID_TYPE.container;
 }
 
 /**
@@ -51,7 +51,7 @@ export async function resolveWorkbenchUrl(api: ObjectSource & ListSource, base: 
     return request ? joinWorkbench(base, `/processes/${request}`) : undefined;
   }
   let groupClass: string | undefined;
-  if (UUID_PATTERN.test(uuid) && uuid.slice(6, 11) === 'j7d0g') {
+  if (UUID_PATTERN.test(uuid) && uuidType(uuid) === UUID_TYPE.group) {
     try {
       groupClass = (await api.getObject<{ group_class?: string }>(uuid)).group_class;
     } catch {

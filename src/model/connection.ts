@@ -55,8 +55,6 @@ export interface Opened {
   workbenchUrl?: string;
   api: SessionApi;
   host: string;
-  /** Where host and token came from (never the values), for the log. */
-  sources: Record<string, string | undefined>;
 }
 
 export type Opener = (request: OpenRequest) => Promise<Opened>;
@@ -159,7 +157,7 @@ export function createOpener(tokenFor: (host: string) => Promise<string | undefi
         maxHeld: settings.maxBackfill,
         logger,
       });
-      return { ...sub, api, host: config.apiHost, sources: { ...config.sources } };
+      return { ...sub, api, host: config.apiHost };
     } catch (err) {
       api.dispose();
       throw err;

@@ -1,7 +1,7 @@
 /**
  * The events the views show: a bounded ring in arrival order (the engine delivers in id order),
  * read newest first. When full, the oldest event is evicted and counted as dropped. An id is
- * never held twice: a tree item id (`event:<id>`) must be unique or VS Code refuses the tree.
+ * never held twice: a tree item id (`event:<host>/<id>`) must be unique or VS Code refuses the tree.
  */
 import type { ArvadosEvent } from '../arvados';
 import { Ring } from './ring';

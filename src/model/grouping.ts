@@ -34,9 +34,9 @@ export function groupId(by: GroupBy, key: string): string {
   return `group:${by}:${key}`;
 }
 
-/** The tree id of an event. */
-export function eventId(ev: ArvadosEvent): string {
-  return `event:${ev.id}`;
+/** The tree id of an event: ids are per cluster, so it names its cluster. */
+export function eventId(ev: ArvadosEvent, host?: string): string {
+  return host ? `event:${host}/${ev.id}` : `event:${ev.id}`;
 }
 
 export class EventGroup {

@@ -5,6 +5,7 @@
  */
 import { kindInWords, type ArvadosEvent } from '../arvados';
 import type { Outcome } from '../arvados/outcome';
+import { clip } from '../arvados/values';
 import { LruMap } from './lru';
 import { t } from './l10n';
 
@@ -47,11 +48,6 @@ export class NameBook {
 /** The object's name when known (event, then names seen), else its uuid. */
 export function eventLabel(ev: ArvadosEvent, names?: NameBook): string {
   return nameFromEvent(ev) ?? (ev.object_uuid ? names?.get(ev.object_uuid) : undefined) ?? (ev.object_uuid || ev.uuid || `#${ev.id}`);
-}
-
-/** The name for a uuid (names seen), else the uuid. */
-export function objectLabel(uuid: string, names?: NameBook): string {
-  return names?.get(uuid) ?? uuid;
 }
 
 /** The object's state after the event (`new_attributes.state`), else before it. */
@@ -161,10 +157,6 @@ export function eventIcon(ev: ArvadosEvent, outcome?: Outcome): IconChoice {
 /** Escapes text for a Markdown tooltip: names come from the cluster and may hold anything. */
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** A Markdown tooltip with every field of the event. */

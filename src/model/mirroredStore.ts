@@ -15,11 +15,12 @@ export class MirroredStore implements KeyValueStore {
   constructor(
     private readonly primary: KeyValueStore,
     private readonly file: string,
-    private readonly keys: ReadonlySet<string>,
+    /** Which keys go to the file too. */
+    private readonly mirrored: (key: string) => boolean,
   ) {}
 
   get<T>(key: string): T | undefined {
-    if (this.keys.has(key)) {
+    if (this.mirrored(key)) {
       const v = this.read()[key];
       if (v !== undefined) return structuredClone(v) as T;
     }
@@ -27,7 +28,7 @@ export class MirroredStore implements KeyValueStore {
   }
 
   update(key: string, value: unknown): PromiseLike<void> | void {
-    if (this.keys.has(key)) this.write(key, value);
+    if (this.mirrored(key)) this.write(key, value);
     return this.primary.update(key, value);
   }
 

@@ -271,13 +271,10 @@ export class Notifier {
   }
 }
 
-/**
- * What notifications need followed even when the user's filters are narrower: the watched
- * objects and, when asked for, container requests (whose owner is checked on arrival).
- */
-export function backgroundFilters(watchedUuids: readonly string[], myContainerRequests: NotifyLevel): Array<Array<[string, string, unknown]>> {
-  const filters: Array<Array<[string, string, unknown]>> = [];
-  if (watchedUuids.length) filters.push([['object_uuid', 'in', [...watchedUuids].sort()]]);
-  if (myContainerRequests !== 'off') filters.push([['object_uuid', 'is_a', KIND_CONTAINER_REQUEST]]);
-  return filters;
+/** The owner tag of events followed for "my container requests" notifications. */
+export const MY_REQUESTS_OWNER = 'myContainerRequests';
+
+/** What "my container requests" notifications follow: container requests, their owner checked on arrival. */
+export function myRequestsFilters(level: NotifyLevel): Array<Array<[string, string, unknown]>> {
+  return level === 'off' ? [] : [[['object_uuid', 'is_a', KIND_CONTAINER_REQUEST]]];
 }

@@ -3,13 +3,10 @@
  * at any depth. A container request usually lives in a project, so its `object_owner_uuid` is
  * the project's uuid, not the user's. Owners are read on demand and cached (bounded).
  */
-import { UUID_PATTERN } from '../arvados';
+import { UUID_PATTERN, UUID_TYPE, uuidType } from '../arvados';
 import { LruMap } from './lru';
 
 export type OwnerLookup = (groupUuid: string) => Promise<string | undefined>;
-
-const USER_INFIX = 'tpzed';
-const GROUP_INFIX = 'j7d0g';
 
 export class OwnershipResolver {
   private readonly owners: LruMap<string, string>;
@@ -29,8 +26,8 @@ export class OwnershipResolver {
     for (let depth = 0; current && depth <= this.maxDepth; depth++) {
       if (current === userUuid) return true;
       if (!UUID_PATTERN.test(current)) return false;
-      const infix = current.slice(6, 11);
-      if (infix === USER_INFIX || infix !== GROUP_INFIX) return false;
+      // Only projects (groups) are owned further up; a user owns nothing above them.
+      if (uuidType(current) !== UUID_TYPE.group) return false;
       current = await this.lookup(current);
     }
     return false;

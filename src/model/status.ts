@@ -5,10 +5,10 @@
 import { formatRate } from './rate';
 import { t } from './l10n';
 import { escapeMarkdown, relativeTime } from './labels';
-import type { SessionStatus } from './session';
+import type { ClusterStatus } from './cluster';
 
 export interface StatusInput {
-  status: SessionStatus;
+  status: ClusterStatus;
   paused: boolean;
   pausedCount: number;
   rate: number;
@@ -28,7 +28,7 @@ export interface StatusText {
 }
 
 /** The state in a word or two: live, polling, reconnecting 3, paused, closed, error… */
-export function stateWords(status: SessionStatus): string {
+export function stateWords(status: ClusterStatus): string {
   switch (status.kind) {
     case 'unconfigured':
       return t('not configured');
@@ -60,7 +60,7 @@ export function stateWords(status: SessionStatus): string {
   }
 }
 
-function iconOf(status: SessionStatus, paused: boolean): string {
+function iconOf(status: ClusterStatus, paused: boolean): string {
   if (paused) return '$(debug-pause)';
   switch (status.kind) {
     case 'unconfigured':

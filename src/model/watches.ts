@@ -1,13 +1,18 @@
 /**
  * The watched objects: uuids the user asked to be told about, with the name and last state seen.
- * Persisted in workspace state; bounded.
+ * Persisted in workspace state per cluster; bounded. While watches exist, they are followed on the
+ * connection (owner `watched`), so their events arrive under narrower user filters.
  */
 import type { ArvadosEvent } from '../arvados';
-import { defaultKinds, Emitter, UUID_PATTERN } from '../arvados';
+import { defaultKinds, Emitter, UUID_PATTERN, type Disposable } from '../arvados';
 import { outcomeInWords, type Outcome } from '../arvados/outcome';
 import { nameFromEvent } from './labels';
 import { realScheduler, type Scheduler } from './scheduler';
-import { STORE_KEYS, type KeyValueStore } from './store';
+import { Following, type Follows } from './cluster';
+import { migrateLegacyKeys, storeKey, type KeyValueStore } from './store';
+
+/** The owner tag of events about watched objects. */
+export const WATCHED_OWNER = 'watched';
 
 export interface Watch {
   uuid: string;
@@ -24,7 +29,8 @@ export interface Watch {
 
 export const MAX_WATCHES = 500;
 
-function isWatch(v: unknown): v is Watch {
+/** The shape of a saved watch. */
+function isSavedWatch(v: unknown): v is Watch {
   return typeof v === 'object' && v !== null && typeof (v as Watch).uuid === 'string';
 }
 
@@ -38,9 +44,41 @@ export class WatchList {
   constructor(
     private readonly store: KeyValueStore,
     private readonly scheduler: Scheduler = realScheduler,
+    private host?: string,
   ) {
-    const saved = store.get<unknown[]>(STORE_KEYS.watches);
-    if (Array.isArray(saved)) for (const w of saved.filter(isWatch).slice(0, MAX_WATCHES)) this.watches.set(w.uuid, { ...w });
+    this.restore();
+  }
+
+  private restore(): void {
+    this.watches.clear();
+    const saved = this.store.get<unknown[]>(storeKey('watches', this.host));
+    if (Array.isArray(saved)) for (const w of saved.filter(isSavedWatch).slice(0, MAX_WATCHES)) this.watches.set(w.uuid, { ...w });
+  }
+
+  /** Another cluster: its own watches. */
+  async rescope(host: string): Promise<void> {
+    if (host === this.host) return;
+    this.flush();
+    this.host = host;
+    await migrateLegacyKeys(this.store, host);
+    this.restore();
+    this.changed.fire();
+  }
+
+  /** Follows the watched objects on `connection` for as long as the result lives. */
+  follow(connection: Follows): Disposable {
+    const following = new Following(connection, WATCHED_OWNER);
+    let followed: string | undefined;
+    const update = () => {
+      const uuids = [...this.watches.keys()].sort();
+      // Most changes are of state, not of which objects: those change nothing here.
+      if (uuids.join() === followed) return;
+      followed = uuids.join();
+      following.set(uuids.length ? [[['object_uuid', 'in', uuids]]] : []);
+    };
+    update();
+    const sub = this.onDidChange(update);
+    return { dispose: () => (sub.dispose(), following.dispose()) };
   }
 
   get size(): number {
@@ -125,7 +163,7 @@ export class WatchList {
     if (this.saveTimer === undefined) return;
     this.scheduler.clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    void this.store.update(STORE_KEYS.watches, this.list());
+    void this.store.update(storeKey('watches', this.host), this.list());
   }
 
   dispose(): void {
@@ -136,7 +174,7 @@ export class WatchList {
   private save(): void {
     if (this.saveTimer !== undefined) this.scheduler.clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    void this.store.update(STORE_KEYS.watches, this.list());
+    void this.store.update(storeKey('watches', this.host), this.list());
     this.changed.fire();
   }
 
@@ -145,7 +183,7 @@ export class WatchList {
     if (this.saveTimer !== undefined) return;
     this.saveTimer = this.scheduler.setTimeout(() => {
       this.saveTimer = undefined;
-      void this.store.update(STORE_KEYS.watches, this.list());
+      void this.store.update(storeKey('watches', this.host), this.list());
     }, 1000);
   }
 }

@@ -1,18 +1,5 @@
-/** Context keys for `when` clauses, set only when their value changes. */
+/** Sets context keys for `when` clauses (ids in ids.ts), only when their value changes. */
 import * as vscode from 'vscode';
-
-export const CONTEXT = {
-  configured: 'arvados.configured',
-  connectionState: 'arvados.connectionState',
-  errorKind: 'arvados.errorKind',
-  connected: 'arvados.connected',
-  paused: 'arvados.paused',
-  hasFilters: 'arvados.hasFilters',
-  hasWatches: 'arvados.hasWatches',
-  hasEvents: 'arvados.hasEvents',
-  groupBy: 'arvados.groupBy',
-  hasWorkbench: 'arvados.hasWorkbench',
-} as const;
 
 export class ContextKeys {
   private readonly values = new Map<string, unknown>();

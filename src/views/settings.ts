@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { TransportChoice } from '../arvados';
 import { isGroupBy, type GroupBy } from '../model/grouping';
 import type { NotifyLevel } from '../model/notifications';
-import type { SessionSettings } from '../model/session';
+import type { ConnectionSettings } from '../model/connection';
 
 export const SECTION = 'arvados';
 
@@ -55,13 +55,12 @@ export function readSettings(): ExtensionSettings {
   };
 }
 
-export function sessionSettings(s: ExtensionSettings): SessionSettings {
+export function connectionSettings(s: ExtensionSettings): ConnectionSettings {
   return {
     apiHost: s.apiHost || undefined,
     insecure: s.insecure,
     transport: s.transport,
     pollIntervalMs: s.pollIntervalSeconds * 1000,
-    bufferSize: s.bufferSize,
     // A gap after a restart is filled with at most what the view can show.
     maxBackfill: s.bufferSize,
   };

@@ -246,8 +246,8 @@ describe('Arvados Events in VS Code', () => {
     assert.ok(text.includes('      "name": "reads-v2.bam",'), text);
     assert.ok(text.includes('      "name": "reads.bam",'), text);
     assert.equal(await wb.statusBarText('status.editor.mode'), 'JSON');
-    // The virtual document is arvados-event:/event-<id>.json.
-    assert.equal(await wb.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first().getAttribute('data-uri'), `arvados-event:/event-${ev.id}.json`);
+    // The virtual document is arvados-event://<host>/event-<id>.json: ids are per cluster.
+    assert.equal(await wb.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first().getAttribute('data-uri'), `arvados-event://${cluster.host}/event-${ev.id}.json`);
     // Read-only: typing changes nothing.
     await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
     await wb.page.keyboard.type('xyz');

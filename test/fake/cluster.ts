@@ -2,7 +2,7 @@
  * A fake Arvados cluster on real sockets, for integration tests and demos: one HTTPS server on
  * 127.0.0.1 with a throwaway certificate, serving the REST API (discovery, config, users, logs,
  * objects) and the websocket v0 event stream, with the behaviour documented in
- * /work/shared/arvados-protocol.md. Tests drive it (emit events, move the clock, break the
+ * docs/protocol.md. Tests drive it (emit events, move the clock, break the
  * network) and observe it (requests, client messages, connections, disconnect reasons).
  */
 import { EventEmitter } from 'node:events';

@@ -9,6 +9,12 @@ import { setup, waitForRows, type Fixture } from './fixture';
 
 interface EventJson { id: number; uuid: string; object_uuid: string; object_kind: string; event_type: string; properties: Record<string, unknown> }
 
+/** The event a row's click command opens: its argument is the row's node, `{ kind: 'event', event, host }`. */
+function eventOf(item: vscode.TreeItem): EventJson | undefined {
+  const arg = item.command?.arguments?.[0] as { kind?: string; event?: EventJson } | undefined;
+  return arg?.kind === 'event' ? arg.event : undefined;
+}
+
 describe('arvados-event: documents', () => {
   let f: Fixture;
   let ev: EventJson;
@@ -19,9 +25,9 @@ describe('arvados-event: documents', () => {
     f = await setup();
     const row = f.cluster.updateObject(f.reads, { name: 'reads-doc.bam' });
     otherId = f.cluster.updateObject(f.other, { name: 'other-doc.vcf' }).id;
-    const shown = (id: number) => (r: { item: vscode.TreeItem }) => (r.item.command?.arguments?.[0] as EventJson | undefined)?.id === id;
+    const shown = (id: number) => (r: { item: vscode.TreeItem }) => eventOf(r.item)?.id === id;
     const rs = await waitForRows('arvados.events', (r) => r.some(shown(row.id)) && r.some(shown(otherId)), 'the events');
-    ev = rs.find(shown(row.id))!.item.command!.arguments![0] as EventJson;
+    ev = eventOf(rs.find(shown(row.id))!.item)!;
   });
 
   after(async () => {
@@ -30,12 +36,12 @@ describe('arvados-event: documents', () => {
 
   it('the Events view\'s click command opens the event as a JSON document', async () => {
     const rs = await waitForRows('arvados.events', (r) => r.length > 0, 'events');
-    const row = rs.find((r) => (r.item.command?.arguments?.[0] as EventJson).id === ev.id)!;
+    const row = rs.find((r) => eventOf(r.item)?.id === ev.id)!;
     await vscode.commands.executeCommand(row.item.command!.command, ...(row.item.command!.arguments ?? []));
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor, 'an editor opened');
     const doc = editor.document;
-    assert.equal(doc.uri.toString(), `arvados-event:/event-${ev.id}.json`);
+    assert.equal(doc.uri.toString(), `arvados-event://${f.cluster.host}/event-${ev.id}.json`, 'the URI names the cluster');
     assert.equal(doc.languageId, 'json');
     assert.equal(doc.isDirty, false);
     const json = JSON.parse(doc.getText()) as EventJson;
@@ -48,7 +54,7 @@ describe('arvados-event: documents', () => {
   });
 
   it('resolves from its URI alone, as the cluster logged the event, without the token', async () => {
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`arvados-event:/event-${otherId}.json`));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`arvados-event://${f.cluster.host}/event-${otherId}.json`));
     const json = JSON.parse(doc.getText()) as EventJson;
     const logged = f.cluster.logRows().find((r) => r.id === otherId);
     assert.ok(logged, 'the cluster logged it');
@@ -61,7 +67,7 @@ describe('arvados-event: documents', () => {
   });
 
   it('an event no longer in the buffer resolves to an explanation', async () => {
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('arvados-event:/event-987654321.json'));
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(`arvados-event://${f.cluster.host}/event-987654321.json`));
     assert.deepEqual(JSON.parse(doc.getText()), { error: 'Event 987654321 is no longer in the buffer.' });
   });
 });

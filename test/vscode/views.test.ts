@@ -43,7 +43,7 @@ describe('views', () => {
         // A click opens the event.
         assert.equal(r.item.command?.command, 'arvados.openEvent');
       }
-      assert.deepEqual(rs.map((r) => (r.item.command?.arguments?.[0] as { id: number }).id), [second.id, first.id]);
+      assert.deepEqual(rs.map((r) => (r.item.command?.arguments?.[0] as { event: { id: number } }).event.id), [second.id, first.id]);
     });
 
     it('grouped by object: a group per object, its events as children', async () => {

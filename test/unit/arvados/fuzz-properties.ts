@@ -22,8 +22,8 @@ import {
   OPERATORS,
   parseFilter,
   restConditions,
-  serverConditions,
 } from '../../../src/arvados/filters';
+import { serverConditions } from '../../helpers/filters';
 import { defaultKinds, KindTable, kindOfModel } from '../../../src/arvados/kinds';
 import { normalizeApiHost, parseSettingsFile } from '../../../src/arvados/config';
 import { ApiClient, errorsOf } from '../../../src/arvados/rest';

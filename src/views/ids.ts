@@ -1,0 +1,67 @@
+/**
+ * Every command, view, context key and context value id, in one place (package.json names the
+ * same ones; test/unit/views/ids.test.ts keeps them in step). No vscode here.
+ */
+
+export const COMMANDS = {
+  connect: 'arvados.connect',
+  closeConnection: 'arvados.closeConnection',
+  reconnect: 'arvados.reconnect',
+  setCluster: 'arvados.setCluster',
+  setApiToken: 'arvados.setApiToken',
+  addFilter: 'arvados.addFilter',
+  removeFilter: 'arvados.removeFilter',
+  clearFilters: 'arvados.clearFilters',
+  watchObject: 'arvados.watchObject',
+  unwatchObject: 'arvados.unwatchObject',
+  pause: 'arvados.pause',
+  resume: 'arvados.resume',
+  clearEvents: 'arvados.clearEvents',
+  exportEvents: 'arvados.exportEvents',
+  showOutput: 'arvados.showOutput',
+  groupBy: 'arvados.groupBy',
+  copyUuid: 'arvados.copyUuid',
+  openInWorkbench: 'arvados.openInWorkbench',
+  openEvent: 'arvados.openEvent',
+  addFilterForObject: 'arvados.addFilterForObject',
+  showConnectionActions: 'arvados.showConnectionActions',
+} as const;
+
+export const VIEWS = {
+  events: 'arvados.events',
+  subscriptions: 'arvados.subscriptions',
+  watched: 'arvados.watched',
+} as const;
+
+/** The command that reveals a view. */
+export function focusCommand(view: (typeof VIEWS)[keyof typeof VIEWS]): string {
+  return `${view}.focus`;
+}
+
+/** Context keys for `when` clauses. */
+export const CONTEXT = {
+  configured: 'arvados.configured',
+  connectionState: 'arvados.connectionState',
+  errorKind: 'arvados.errorKind',
+  connected: 'arvados.connected',
+  paused: 'arvados.paused',
+  hasFilters: 'arvados.hasFilters',
+  hasWatches: 'arvados.hasWatches',
+  hasEvents: 'arvados.hasEvents',
+  groupBy: 'arvados.groupBy',
+  hasWorkbench: 'arvados.hasWorkbench',
+} as const;
+
+/** Tree items' `contextValue` (`viewItem` in menus). */
+export const ITEMS = {
+  event: 'event',
+  group: (by: string) => `group.${by}`,
+  filter: 'filter',
+  allEvents: 'allEvents',
+  watch: 'watch',
+} as const;
+
+export const STATUS_BAR_ID = 'arvados.status';
+
+/** The scheme of event documents: `arvados-event://<host>/event-<id>.json`. */
+export const EVENT_SCHEME = 'arvados-event';

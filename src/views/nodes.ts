@@ -1,0 +1,60 @@
+/**
+ * Tree nodes, each with a kind tag. VS Code passes the clicked node to a context-menu command, so
+ * commands read their argument by its tag instead of guessing from its shape.
+ */
+import type { ArvadosEvent, Filter } from '../arvados';
+import type { EventGroup } from '../model/grouping';
+import type { Watch } from '../model/watches';
+
+export interface EventNode {
+  readonly kind: 'event';
+  readonly event: ArvadosEvent;
+  /** The cluster the event came from. */
+  readonly host?: string;
+}
+
+export interface GroupNode {
+  readonly kind: 'group';
+  readonly group: EventGroup;
+}
+
+export interface WatchNode {
+  readonly kind: 'watch';
+  readonly watch: Watch;
+}
+
+export interface FilterNode {
+  readonly kind: 'filter';
+  readonly filter: Filter;
+}
+
+export interface AllEventsNode {
+  readonly kind: 'allEvents';
+}
+
+export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode;
+
+function isNode(arg: unknown): arg is TreeNode {
+  return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string';
+}
+
+/** The object uuid a command argument stands for: a node's object, or a uuid (a notification's action). */
+export function uuidOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg.trim() || undefined;
+  if (!isNode(arg)) return undefined;
+  switch (arg.kind) {
+    case 'event':
+      return arg.event.object_uuid || undefined;
+    case 'group':
+      return arg.group.by === 'object' ? arg.group.key || undefined : undefined;
+    case 'watch':
+      return arg.watch.uuid;
+    default:
+      return undefined;
+  }
+}
+
+/** The node when it is of that kind. */
+export function nodeOf<K extends TreeNode['kind']>(arg: unknown, kind: K): Extract<TreeNode, { kind: K }> | undefined {
+  return isNode(arg) && arg.kind === kind ? (arg as Extract<TreeNode, { kind: K }>) : undefined;
+}

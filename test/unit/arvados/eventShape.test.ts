@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trimProperties, classifyFrame, eventFromLogRow } from '../../../src/arvados/eventShape';
+import { KindTable, kindInWords, defaultKinds } from '../../../src/arvados/kinds';
+
+test('properties are trimmed to the six forwarded attributes, as the websocket server does', () => {
+  const full = {
+    old_attributes: { state: 'Committed', name: 'wf', priority: 1, output_uuid: null, owner_uuid: 'zzzzz-tpzed-aaaaaaaaaaaaaaa' },
+    new_attributes: { state: 'Final', name: 'wf', exit_code: 0, is_trashed: false, requesting_container_uuid: null, portable_data_hash: 'x', modified_at: 't' },
+    old_etag: 'a',
+    new_etag: 'b',
+  };
+  assert.deepEqual(trimProperties(full), {
+    old_attributes: { state: 'Committed', name: 'wf', owner_uuid: 'zzzzz-tpzed-aaaaaaaaaaaaaaa' },
+    new_attributes: { state: 'Final', name: 'wf', is_trashed: false, requesting_container_uuid: null, portable_data_hash: 'x' },
+  });
+  assert.deepEqual(trimProperties({ old_attributes: null, new_attributes: { name: 'c' } }), { new_attributes: { name: 'c' } });
+  assert.deepEqual(trimProperties({ text: 'dispatch failed', extra: 1 }), { text: 'dispatch failed', extra: 1 }, 'text logs are sent whole');
+  assert.deepEqual(trimProperties({ reqPath: '/x', collection_uuid: 'c' }), {}, 'other event types send {}');
+  assert.deepEqual(trimProperties(null), {});
+});
+
+test('frames are told apart by their keys: status, keepalive, event, malformed', () => {
+  assert.deepEqual(classifyFrame('{"status":200}'), { type: 'status', status: 200 });
+  assert.deepEqual(classifyFrame('{"status":400}'), { type: 'status', status: 400 });
+  assert.deepEqual(classifyFrame('{}'), { type: 'keepalive' });
+  const ev = classifyFrame(JSON.stringify({ msgID: 3, id: 42, uuid: 'zzzzz-57u5n-000000000000001', object_uuid: 'o', object_owner_uuid: '', object_kind: '', event_type: 'update', event_at: 't', properties: {} }));
+  assert.equal(ev.type, 'event');
+  assert.equal(ev.type === 'event' && ev.event.id, 42);
+  assert.equal(ev.type === 'event' && 'msgID' in ev.event, false, 'msgID is per connection and is dropped');
+  assert.equal(classifyFrame('not json').type, 'malformed');
+  assert.equal(classifyFrame('[1,2]').type, 'malformed');
+  assert.equal(classifyFrame('{"event_type":"x","id":"abc"}').type, 'malformed');
+  assert.equal(classifyFrame('{"foo":1}').type, 'malformed');
+});
+
+test('log rows become events of the websocket shape, without the fields the websocket does not send', () => {
+  const ev = eventFromLogRow(
+    { id: 7, uuid: 'zzzzz-57u5n-000000000000007', object_uuid: 'zzzzz-xvhdp-000000000000001', object_owner_uuid: null, event_type: 'create', event_at: 'e', created_at: 'c', properties: { new_attributes: { name: 'n', priority: 5 } } },
+    (u) => defaultKinds.kindOf(u),
+  );
+  assert.deepEqual(ev, {
+    id: 7,
+    uuid: 'zzzzz-57u5n-000000000000007',
+    object_uuid: 'zzzzz-xvhdp-000000000000001',
+    object_owner_uuid: '',
+    object_kind: 'arvados#containerRequest',
+    event_type: 'create',
+    event_at: 'e',
+    properties: { new_attributes: { name: 'n' } },
+  });
+});
+
+test('kinds: infix table, PDHs, words, and rebuilding from a discovery document', () => {
+  assert.equal(defaultKinds.kindOf('zzzzz-dz642-000000000000000'), 'arvados#container');
+  assert.equal(defaultKinds.kindOf('d41d8cd98f00b204e9800998ecf8427e+0'), 'arvados#collection');
+  assert.equal(defaultKinds.kindOf('zzzzz-qqqqq-000000000000000'), '');
+  assert.equal(defaultKinds.kindOf('nonsense'), '');
+  assert.equal(kindInWords('arvados#containerRequest'), 'container request');
+  assert.equal(kindInWords(''), 'object');
+  const t = KindTable.fromDiscovery({ schemas: { Widget: { uuidPrefix: 'wdgt1' } } });
+  assert.equal(t.kindOf('zzzzz-wdgt1-000000000000000'), 'arvados#widget');
+  assert.equal(t.infixOf('arvados#widget'), 'wdgt1');
+});

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Batcher } from '../../../src/model/batcher';
+import { ManualScheduler } from '../../helpers/manualScheduler';
+
+function setup(maxItems = 100, intervalMs = 250) {
+  const clock = new ManualScheduler(1000);
+  const flushes: Array<{ at: number; items: number[]; dropped: number }> = [];
+  const b = new Batcher<number>({ intervalMs, maxItems, scheduler: clock, flush: (items, dropped) => flushes.push({ at: clock.now(), items, dropped }) });
+  return { clock, flushes, b };
+}
+
+test('a lone push is flushed on the next tick, not after the interval', () => {
+  const { clock, flushes, b } = setup();
+  b.push(1);
+  b.push(2);
+  assert.equal(flushes.length, 0, 'nothing is flushed synchronously');
+  clock.advance(0);
+  assert.deepEqual(flushes, [{ at: 1000, items: [1, 2], dropped: 0 }]);
+});
+
+test('a flood is flushed at most once per interval', () => {
+  const { clock, flushes, b } = setup(100_000);
+  let n = 0;
+  // 10 000 pushes a second for 2 seconds, in 1 ms steps.
+  for (let ms = 0; ms < 2000; ms++) {
+    for (let i = 0; i < 10; i++) b.push(n++);
+    clock.advance(1);
+  }
+  clock.advance(1000);
+  assert.ok(flushes.length <= 2000 / 250 + 2, `${flushes.length} flushes`);
+  for (let i = 1; i < flushes.length; i++) assert.ok(flushes[i].at - flushes[i - 1].at >= 250, 'flushes are 250 ms apart');
+  const all = flushes.flatMap((f) => f.items);
+  assert.equal(all.length, n, 'nothing lost under the bound');
+  assert.deepEqual(all.slice(0, 5), [0, 1, 2, 3, 4], 'in order');
+});
+
+test('the queue is bounded: the oldest are dropped and counted', () => {
+  const { clock, flushes, b } = setup(3);
+  for (let i = 0; i < 10; i++) b.push(i);
+  assert.equal(b.pending, 3);
+  clock.advance(0);
+  assert.deepEqual(flushes[0], { at: 1000, items: [7, 8, 9], dropped: 7 });
+  b.push(10);
+  clock.advance(0);
+  assert.equal(flushes.length, 1, 'the next flush waits for the interval');
+  clock.advance(250);
+  assert.deepEqual(flushes[1].items, [10]);
+  assert.equal(flushes[1].dropped, 0);
+});
+
+test('flushNow ignores the rate limit; discard and dispose drop the queue', () => {
+  const { clock, flushes, b } = setup();
+  b.push(1);
+  b.flushNow();
+  b.push(2);
+  b.flushNow();
+  assert.equal(flushes.length, 2);
+  b.push(3);
+  b.discard();
+  clock.advance(1000);
+  assert.equal(flushes.length, 2);
+  b.dispose();
+  b.push(4);
+  clock.advance(1000);
+  assert.equal(flushes.length, 2);
+  assert.equal(clock.pending, 0);
+});
+
+test('shrinking the bound drops the oldest queued items', () => {
+  const { clock, flushes, b } = setup(10);
+  for (let i = 0; i < 6; i++) b.push(i);
+  b.resize(2);
+  clock.advance(0);
+  assert.deepEqual(flushes[0], { at: 1000, items: [4, 5], dropped: 4 });
+});
