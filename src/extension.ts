@@ -18,6 +18,7 @@ import { register as registerConnection } from './views/connection/register';
 import { WorkspaceCluster } from './views/connection/workspaceCluster';
 import { ContextKeys } from './views/contextKeys';
 import { register as registerEvents } from './views/events/register';
+import { register as registerLogs } from './views/logs/register';
 import { COMMANDS } from './views/ids';
 import { register as registerNotifications } from './views/notifications/register';
 import { Output } from './views/output';
@@ -65,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ tree
     ...registerSubscriptions(services),
     ...registerWatched(services),
     ...registerNotifications(services),
+    ...registerLogs(services),
   );
   output.logger.info(`Arvados Events ${String(context.extension.packageJSON.version ?? '')} started`);
   // Connect in the background: activation must not wait for the network.

@@ -16,6 +16,6 @@ export { PollClient } from './pollClient';
 export { subscribe } from './subscribe';
 export type { SubscribeOptions, Subscription, TransportChoice } from './subscribe';
 export { ProcessLogFollower, DEFAULT_LOG_FILES, outcomeOf, parseMultistatusSizes } from './processLog';
-export type { ProcessLogOptions, ProcessOutcome, ProcessPhase } from './processLog';
+export type { LogApi, ProcessLogOptions, ProcessOutcome, ProcessPhase } from './processLog';
 export { LineSplitter, mergeByTime, timestampOf } from './logLines';
 export type { LogLine } from './logLines';

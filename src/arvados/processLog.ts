@@ -20,6 +20,9 @@ import { silentLogger } from './types';
 
 export const DEFAULT_LOG_FILES = ['crunch-run.txt', 'stderr.txt'];
 
+/** What the follower needs of the API client. */
+export type LogApi = Pick<ApiClient, 'request' | 'list' | 'exchange' | 'errorFor' | 'kinds' | 'host' | 'redact'>;
+
 export type ProcessOutcome = { kind: 'succeeded' } | { kind: 'failed'; exitCode: number | null } | { kind: 'cancelled' };
 
 /** Where the process stands, for a first line such as "Running on container X". */
@@ -94,7 +97,7 @@ export class ProcessLogFollower {
   requestName?: string;
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly api: LogApi,
     private readonly uuid: string,
     private readonly options: ProcessLogOptions,
   ) {

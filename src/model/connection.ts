@@ -28,7 +28,7 @@ import {
 } from '../arvados';
 
 /** What the session needs of the API besides the stream: lookups for outcomes, Workbench links, names. */
-export type SessionApi = Pick<ApiClient, 'getObject' | 'list' | 'redact' | 'dispose' | 'host'>;
+export type SessionApi = Pick<ApiClient, 'getObject' | 'list' | 'redact' | 'dispose' | 'host' | 'request' | 'exchange' | 'errorFor' | 'kinds'>;
 
 export interface ConnectionSettings {
   /** `arvados.apiHost` from the user's own settings; empty falls back to the environment and settings.conf. */

@@ -39,4 +39,9 @@ export class LruMap<K, V> {
   clear(): void {
     this.map.clear();
   }
+
+  /** The values, least recently set first. */
+  values(): IterableIterator<V> {
+    return this.map.values();
+  }
 }

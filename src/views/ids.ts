@@ -25,6 +25,8 @@ export const COMMANDS = {
   openEvent: 'arvados.openEvent',
   addFilterForObject: 'arvados.addFilterForObject',
   showConnectionActions: 'arvados.showConnectionActions',
+  showLiveLog: 'arvados.showLiveLog',
+  chooseLogFiles: 'arvados.chooseLogFiles',
 } as const;
 
 export const VIEWS = {
@@ -52,9 +54,11 @@ export const CONTEXT = {
   hasWorkbench: 'arvados.hasWorkbench',
 } as const;
 
-/** Tree items' `contextValue` (`viewItem` in menus). */
+/** Tree items' `contextValue` (`viewItem` in menus). A process (container request or container) has its own, for Show Live Log. */
 export const ITEMS = {
   event: 'event',
+  processEvent: 'event.process',
+  processWatch: 'watch.process',
   group: (by: string) => `group.${by}`,
   filter: 'filter',
   allEvents: 'allEvents',
@@ -62,6 +66,14 @@ export const ITEMS = {
 } as const;
 
 export const STATUS_BAR_ID = 'arvados.status';
+
+/** The webview panel of a live log (`activeWebviewPanelId` in when-clauses). */
+export const LIVE_LOG_PANEL = 'arvados.liveLog';
+
+/** Kinds whose objects have a live log. */
+export function isProcessKind(kind: string | undefined): boolean {
+  return kind === 'arvados#containerRequest' || kind === 'arvados#container';
+}
 
 /** The scheme of event documents: `arvados-event://<host>/event-<id>.json`. */
 export const EVENT_SCHEME = 'arvados-event';

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Notice } from '../../model/notifications';
-import { COMMANDS, focusCommand, VIEWS } from '../ids';
+import { COMMANDS, focusCommand, isProcessKind, VIEWS } from '../ids';
 import type { EventNode } from '../nodes';
 import { SECTION, updateSetting } from '../settings';
 
@@ -18,9 +18,10 @@ export function showNotice(notice: Notice, host: string | undefined, isWatched: 
   const UNWATCH = vscode.l10n.t('Unwatch');
   const SHOW_EVENTS = vscode.l10n.t('Show Events');
   const DONT_SHOW = vscode.l10n.t("Don't Show Again");
+  const SHOW_LOG = vscode.l10n.t('Show Live Log');
   const single = notice.items.length === 1 && !notice.more ? notice.items[0] : undefined;
   const buttons = single
-    ? [OPEN_EVENT, OPEN_WORKBENCH, ...(isWatched(single.uuid) ? [UNWATCH] : []), DONT_SHOW]
+    ? [OPEN_EVENT, ...(isProcessKind(single.event.object_kind) ? [SHOW_LOG] : []), OPEN_WORKBENCH, ...(isWatched(single.uuid) ? [UNWATCH] : []), DONT_SHOW]
     : [SHOW_EVENTS, DONT_SHOW];
   const show = notice.severity === 'error'
     ? vscode.window.showErrorMessage
@@ -37,6 +38,8 @@ export function showNotice(notice: Notice, host: string | undefined, isWatched: 
     } else if (single && choice === OPEN_EVENT) {
       const node: EventNode = { kind: 'event', event: single.event, host };
       await run(COMMANDS.openEvent, node);
+    } else if (single && choice === SHOW_LOG) {
+      await run(COMMANDS.showLiveLog, single.uuid);
     } else if (single && choice === OPEN_WORKBENCH) {
       await run(COMMANDS.openInWorkbench, single.uuid);
     } else if (single && choice === UNWATCH) {

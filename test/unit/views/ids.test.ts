@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { COMMANDS, CONTEXT, ITEMS, VIEWS } from '../../../src/views/ids';
+import { COMMANDS, CONTEXT, ITEMS, LIVE_LOG_PANEL, VIEWS } from '../../../src/views/ids';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
 const contributes = manifest.contributes;
@@ -25,10 +25,10 @@ test('when-clauses name only known context keys and item context values', () => 
     ...contributes.commands.map((c: { enablement?: string }) => c.enablement ?? ''),
   ];
   const keys = new Set<string>(Object.values(CONTEXT));
-  const items = new Set<string>([ITEMS.event, ITEMS.filter, ITEMS.allEvents, ITEMS.watch, ITEMS.group('object'), ITEMS.group('kind'), ITEMS.group('eventType')]);
+  const items = new Set<string>([ITEMS.event, ITEMS.processEvent, ITEMS.filter, ITEMS.allEvents, ITEMS.watch, ITEMS.processWatch, ITEMS.group('object'), ITEMS.group('kind'), ITEMS.group('eventType')]);
   for (const when of whens) {
     for (const [key] of when.matchAll(/arvados\.[A-Za-z.]+/g)) {
-      if (Object.values(VIEWS).includes(key as never)) continue;
+      if (Object.values(VIEWS).includes(key as never) || key === LIVE_LOG_PANEL) continue;
       assert.ok(keys.has(key), `unknown context key ${key} in "${when}"`);
     }
     for (const m of when.matchAll(/viewItem == ([\w.]+)/g)) assert.ok(items.has(m[1]), `unknown item ${m[1]} in "${when}"`);

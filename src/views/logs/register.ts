@@ -1,0 +1,85 @@
+/**
+ * Live logs: "Arvados: Show Live Log" opens a container request's log in an editor tab that grows
+ * as the process writes (see liveLogPanel.ts), from the palette (recent requests, or a pasted
+ * UUID), from the context menu of container request and container rows, and from notifications
+ * about watched requests. Each open log follows its request and container on the connection, so
+ * an event about either reads the log at once instead of at the next poll.
+ */
+import * as vscode from 'vscode';
+import { Following } from '../../model/cluster';
+import { LiveLog } from '../../model/liveLog';
+import type { Services } from '../services';
+import { registerChooseLogFiles } from './chooseFiles';
+import { LiveLogPanel } from './liveLogPanel';
+import { RecentProcesses } from './recentProcesses';
+import { registerShowLiveLog } from './showLiveLog';
+
+/** What the logs commands share. */
+export interface LogsFeature extends Services {
+  /** Open tabs, by the UUID they were opened for. */
+  panels: Map<string, LiveLogPanel>;
+  recent: RecentProcesses;
+  open(uuid: string): LiveLogPanel | undefined;
+  /** The tab in front, if it is a live log. */
+  active(): LiveLogPanel | undefined;
+}
+
+export function register(services: Services): vscode.Disposable[] {
+  const { connection, objects, output } = services;
+  const panels = new Map<string, LiveLogPanel>();
+  const recent = new RecentProcesses(objects);
+  let counter = 0;
+
+  const open = (uuid: string): LiveLogPanel | undefined => {
+    const existing = panels.get(uuid);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const api = connection.api;
+    if (!api) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Connect to a cluster first: the live log is read from its API.'));
+      return undefined;
+    }
+    const log = new LiveLog(api, uuid, { logger: output.logger });
+    log.name = objects.nameOf(uuid);
+    const panel = new LiveLogPanel(log);
+    panels.set(uuid, panel);
+    // Follow the request and its current container: their events read the log at once.
+    const following = new Following(connection, `liveLog:${++counter}`);
+    const follow = () => following.set([[['object_uuid', 'in', log.watchedUuids]]]);
+    follow();
+    const subscriptions = [
+      following,
+      log.onStatus(follow),
+      connection.onEvent(({ owners }) => {
+        if (owners.has(following.owner)) log.poke();
+      }),
+    ];
+    panel.onDidDispose(() => {
+      panels.delete(uuid);
+      for (const s of subscriptions) s.dispose();
+    });
+    log.start();
+    return panel;
+  };
+
+  const feature: LogsFeature = {
+    ...services,
+    panels,
+    recent,
+    open,
+    active: () => [...panels.values()].find((p) => p.panel.active),
+  };
+
+  return [
+    recent.observe(connection),
+    ...registerShowLiveLog(feature),
+    ...registerChooseLogFiles(feature),
+    { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
+    // A new connection (another cluster, another token) leaves open logs reading the old API.
+    connection.onStatus((st) => {
+      if (st.kind === 'closed' || st.kind === 'unconfigured') for (const p of [...panels.values()]) p.dispose();
+    }),
+  ];
+}
