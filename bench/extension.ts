@@ -51,7 +51,7 @@ function logTime(text: string): number {
 
 const TIME = String.raw`(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3})`;
 
-function monitorSamples(log: string): MonitorSample[] {
+export function monitorSamples(log: string): MonitorSample[] {
   const re = new RegExp(
     String.raw`^${TIME} \[info\] event loop delay p50 ([\d.]+) ms p99 ([\d.]+) ms max ([\d.]+) ms; heap used ([\d.]+) MB; rss ([\d.]+) MB(?:; tree refreshes: (\d+) in last (\d+) ms)?`,
     'gm',
@@ -92,7 +92,7 @@ function requireMs(node: string): number {
  * The extension's log of the current window, rotated files included: past 5 MB (a flood or two
  * of events) VS Code's logger moves the file to `<name>.1.log` and starts a new one.
  */
-function readLogs(wb: Workbench): string {
+export function readLogs(wb: Workbench): string {
   const current = wb.codeServer.findLogFile(LOG);
   if (!current) return '';
   const dir = dirname(current);
@@ -183,7 +183,7 @@ async function runningExtensionsActivation(wb: Workbench): Promise<number> {
   return Number(/(\d+)\s*ms/.exec(text)![1]);
 }
 
-async function waitLive(wb: Workbench): Promise<void> {
+export async function waitLive(wb: Workbench): Promise<void> {
   await wb.waitFor(() => wb.statusBarText('arvados.status'), (t) => !!t && /live/.test(t), { timeout: 60_000, message: 'status bar live' });
 }
 

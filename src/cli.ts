@@ -4,22 +4,10 @@
  * Exit status: 0 after SIGINT/SIGTERM, 1 when it cannot connect or the token is refused, 2 on usage errors.
  */
 import { parseArgs } from 'node:util';
-import {
-  ApiClient,
-  ArvadosError,
-  ConfigError,
-  FilterError,
-  parseFilter,
-  resolveConfig,
-  subscribe,
-  type ArvadosEvent,
-  type Condition,
-  type Filter,
-  type Logger,
-} from './arvados';
+import { ArvadosError, FilterError, parseFilter, subscribe, type ArvadosEvent, type Condition, type Filter } from './arvados';
 import { parseTime } from './arvados/filters';
-import { LOGS_USAGE, LogsUsageError, parseLogsArgs, runLogs } from './cliLogs';
-import { LineWriter } from './lineWriter';
+import { apiFromEnv, LineWriter, parseOr, stderrLogger, UsageError } from './cliCommon';
+import { LOGS_USAGE, parseLogsArgs, runLogs } from './cliLogs';
 import { version } from '../package.json';
 
 export const USAGE = `Usage: arvados-events [options]
@@ -48,7 +36,7 @@ untrusted certificate, unreachable host, no websocket with --no-poll), 2 on usag
 "arvados-events logs --help" describes the logs subcommand (a process's live log).
 `;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface CliOptions {
   filter: Filter;
@@ -143,32 +131,14 @@ export interface CliIo {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (m: string) => io.stderr.write(`arvados-events: ${m}\n`);
   if (argv[0] === 'logs') return runLogsCommand(argv.slice(1), io, say);
-  let parsed: ParsedArgs;
-  try {
-    parsed = parseCliArgs(argv);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    say(err.message);
-    io.stderr.write('Try "arvados-events --help".\n');
-    return 2;
-  }
+  const parsed = parseOr(() => parseCliArgs(argv), 'Try "arvados-events --help".', say, io.stderr);
+  if (typeof parsed === 'number') return parsed;
   if (parsed.kind === 'help') return io.stdout.write(USAGE), 0;
   if (parsed.kind === 'version') return io.stdout.write(`arvados-events ${version}\n`), 0;
   const o = parsed.options;
-
-  let api: ApiClient;
-  try {
-    api = new ApiClient(resolveConfig({ env: io.env }), { retry: { retries: o.retries } });
-  } catch (err) {
-    if (err instanceof ConfigError) return say(err.message), 1;
-    throw err;
-  }
-  const logger: Logger = {
-    debug: () => {},
-    info: (m) => void (o.quiet || say(m)),
-    warn: (m) => say(`warning: ${m}`),
-    error: (m) => say(`error: ${m}`),
-  };
+  const api = apiFromEnv(io.env, say, { retry: { retries: o.retries } });
+  if (typeof api === 'number') return api;
+  const logger = stderrLogger(say, o.quiet);
   const out = new LineWriter(io.stdout);
   let subscription;
   try {
@@ -200,27 +170,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function runLogsCommand(argv: string[], io: CliIo, say: (m: string) => void): Promise<number> {
-  let options;
-  try {
-    options = parseLogsArgs(argv);
-  } catch (err) {
-    if (!(err instanceof LogsUsageError)) throw err;
-    say(err.message);
-    io.stderr.write('Try "arvados-events logs --help".\n');
-    return 2;
-  }
+  const options = parseOr(() => parseLogsArgs(argv), 'Try "arvados-events logs --help".', say, io.stderr);
+  if (typeof options === 'number') return options;
   if (options === 'help') return io.stdout.write(LOGS_USAGE), 0;
-  let api: ApiClient;
+  const api = apiFromEnv(io.env, say);
+  if (typeof api === 'number') return api;
   try {
-    api = new ApiClient(resolveConfig({ env: io.env }));
-  } catch (err) {
-    if (err instanceof ConfigError) return say(err.message), 1;
-    throw err;
-  }
-  const quiet = options.quiet;
-  const logger: Logger = { debug: () => {}, info: (m) => void (quiet || say(m)), warn: (m) => say(`warning: ${m}`), error: (m) => say(`error: ${m}`) };
-  try {
-    return await runLogs(api, options, { stdout: io.stdout, say, stopSignal: io.stopSignal }, logger);
+    return await runLogs(api, options, { stdout: io.stdout, say, stopSignal: io.stopSignal }, stderrLogger(say, options.quiet));
   } finally {
     api.dispose();
   }

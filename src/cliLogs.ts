@@ -6,7 +6,7 @@
  * errors; 0 after SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { LineWriter } from './lineWriter';
+import { LineWriter, UsageError } from './cliCommon';
 import { ArvadosError, DEFAULT_LOG_FILES, ProcessLogFollower, type ApiClient, type Logger, type ProcessOutcome, type ProcessPhase } from './arvados';
 
 export const LOGS_USAGE = `Usage: arvados-events logs [options] UUID
@@ -26,8 +26,6 @@ Exit status: 0 when not following, or when the request succeeded; 3 when followi
 request failed or was cancelled; 1 when it cannot connect or the cluster has no log endpoint;
 2 on usage errors; 0 after SIGINT.
 `;
-
-export class LogsUsageError extends Error {}
 
 export interface LogsOptions {
   uuid: string;
@@ -57,24 +55,24 @@ export function parseLogsArgs(argv: string[]): LogsOptions | 'help' {
       },
     });
   } catch (err) {
-    throw new LogsUsageError((err as Error).message);
+    throw new UsageError((err as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (positionals.length !== 1) throw new LogsUsageError(positionals.length ? `logs takes one UUID, got ${positionals.length}` : 'logs needs the UUID of a container request or a container');
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `logs takes one UUID, got ${positionals.length}` : 'logs needs the UUID of a container request or a container');
   const uuid = positionals[0].trim();
-  if (!UUID.test(uuid)) throw new LogsUsageError(`"${uuid}" is not an Arvados UUID (xxxxx-xxxxx-xxxxxxxxxxxxxxx)`);
+  if (!UUID.test(uuid)) throw new UsageError(`"${uuid}" is not an Arvados UUID (xxxxx-xxxxx-xxxxxxxxxxxxxxx)`);
   const infix = uuid.slice(6, 11);
-  if (infix !== 'xvhdp' && infix !== 'dz642') throw new LogsUsageError(`${uuid} is not a container request (xxxxx-xvhdp-…) or a container (xxxxx-dz642-…)`);
+  if (infix !== 'xvhdp' && infix !== 'dz642') throw new UsageError(`${uuid} is not a container request (xxxxx-xvhdp-…) or a container (xxxxx-dz642-…)`);
   let files = DEFAULT_LOG_FILES;
   if (values.files !== undefined) {
     files = values.files.split(',').map((f) => f.trim()).filter(Boolean);
-    if (!files.length || files.some((f) => f.includes('/'))) throw new LogsUsageError(`--files needs file names separated by commas, such as ${DEFAULT_LOG_FILES.join(',')}`);
+    if (!files.length || files.some((f) => f.includes('/'))) throw new UsageError(`--files needs file names separated by commas, such as ${DEFAULT_LOG_FILES.join(',')}`);
   }
   let pollIntervalMs = 2_000;
   if (values['poll-interval'] !== undefined) {
     const n = Number(values['poll-interval']);
-    if (!values['poll-interval'].trim() || !Number.isFinite(n) || n <= 0) throw new LogsUsageError(`--poll-interval needs a number of seconds above 0, got "${values['poll-interval']}"`);
+    if (!values['poll-interval'].trim() || !Number.isFinite(n) || n <= 0) throw new UsageError(`--poll-interval needs a number of seconds above 0, got "${values['poll-interval']}"`);
     pollIntervalMs = n * 1000;
   }
   return { uuid, follow: Boolean(values.follow), all: Boolean(values.all), files, pollIntervalMs, quiet: Boolean(values.quiet) };

@@ -7,7 +7,7 @@
 import type { ApiClient } from './rest';
 import { ApiError } from './errors';
 import { eventFromLogRow } from './eventShape';
-import { compileFilter, restConditions } from './filters';
+import { compileFilter, restConditions } from './filterMatch';
 import type { ArvadosEvent, Condition, Filter, Logger } from './types';
 
 export interface BackfillOptions {

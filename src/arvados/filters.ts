@@ -11,256 +11,42 @@
  * matches everything. An attribute may be a list of attributes: the condition then holds when it
  * holds for any of them (as on the server). SQL NULL semantics apply, and a missing attribute is
  * NULL. Websocket events send `''` for a NULL `object_owner_uuid` or `event_type`; `''` is a value.
+ *
+ * This module checks, parses and describes filters; filterTerms.ts holds the attributes, operators
+ * and values, filterMatch.ts applies a filter to events and to logs API reads.
  */
 import { FilterError } from './errors';
 import { FORWARDED_ATTRIBUTES } from './eventShape';
 import { defaultKinds, kindInWords, KindTable, UUID_PATTERN } from './kinds';
 import type { ArvadosEvent, Condition, Filter } from './types';
 import { clip, isMap } from './values';
+import {
+  ATTRIBUTES_NOT_IN_EVENTS,
+  AttrRef,
+  EQUALITY,
+  LOG_ATTRIBUTES,
+  LogAttribute,
+  MEMBERSHIP,
+  OPERATORS,
+  ORDERING,
+  Operator,
+  PATTERN,
+  attributesOf,
+  isIntegerLike,
+  kindsOf,
+  parseTime,
+  resolveAttribute,
+  scalarOf,
+} from './filterTerms';
 
-export type AttributeType = 'integer' | 'string' | 'datetime' | 'json';
-
-/** The attributes a filter on logs may name, with their column types. */
-export const LOG_ATTRIBUTES = {
-  id: 'integer',
-  uuid: 'string',
-  owner_uuid: 'string',
-  modified_by_user_uuid: 'string',
-  object_uuid: 'string',
-  object_owner_uuid: 'string',
-  object_kind: 'string',
-  event_type: 'string',
-  summary: 'string',
-  event_at: 'datetime',
-  created_at: 'datetime',
-  modified_at: 'datetime',
-  properties: 'json',
-} as const satisfies Record<string, AttributeType>;
-
-export type LogAttribute = keyof typeof LOG_ATTRIBUTES;
-
-export const OPERATORS = [
-  '=', '!=', '<>', '<', '<=', '>', '>=',
-  'like', 'ilike', 'not like', 'not ilike',
-  'in', 'not in', 'is_a', 'exists',
-] as const;
-
-export type Operator = (typeof OPERATORS)[number];
-
-/**
- * Log columns that event messages never carry (neither the websocket nor our REST conversion).
- * Matching sees them as NULL, so they are never pushed down to the logs API: the API would filter
- * on the real value and the two transports would disagree.
- */
-export const ATTRIBUTES_NOT_IN_EVENTS: ReadonlySet<string> = new Set([
-  'owner_uuid', 'modified_by_user_uuid', 'summary', 'modified_at',
-]);
-
-/** An event as delivered by the engine, or any record with log-like fields (a raw logs API row). */
-export type EventLike = ArvadosEvent | Record<string, unknown>;
-
-const EQUALITY = new Set<Operator>(['=', '!=', '<>']);
-const ORDERING = new Set<Operator>(['<', '<=', '>', '>=']);
-const PATTERN = new Set<Operator>(['like', 'ilike', 'not like', 'not ilike']);
-const MEMBERSHIP = new Set<Operator>(['in', 'not in']);
-
-/** How a comparison result (-1, 0, 1) satisfies each comparison operator. */
-const ACCEPTS: Partial<Record<Operator, (c: number) => boolean>> = {
-  '=': (c) => c === 0,
-  '!=': (c) => c !== 0,
-  '<>': (c) => c !== 0,
-  '<': (c) => c < 0,
-  '<=': (c) => c <= 0,
-  '>': (c) => c > 0,
-  '>=': (c) => c >= 0,
-};
-
-// ---------------------------------------------------------------------------------------------
-// Attributes
-
-/** What a condition's attribute names: a log column, or a path into `properties`. */
-interface AttrRef {
-  /** The attribute as messages show it (a long property path clipped). */
-  name: string;
-  column: LogAttribute;
-  type: AttributeType;
-  /** Keys into `properties` for `properties.<path>`; absent for a plain column. */
-  path?: string[];
-}
-
-function isLogAttribute(name: string): name is LogAttribute {
-  return Object.hasOwn(LOG_ATTRIBUTES, name);
-}
-
-/**
- * `properties.a.b` → `['a','b']`. A key wrapped in `<…>` is taken whole, dots included
- * (`properties.<a.b>` → `['a.b']`). The server treats the rest of the name as one key, but on logs
- * it refuses subproperty filters anyway (422), so nested paths are a client-side extension.
- */
-function propertyPath(rest: string): string[] | undefined {
-  if (/^<[^<>]+>$/.test(rest)) return [rest.slice(1, -1)];
-  const keys = rest.split('.');
-  return keys.every((k) => k.length > 0) ? keys : undefined;
-}
-
-function resolveAttribute(name: string): AttrRef | undefined {
-  if (isLogAttribute(name)) return { name, column: name, type: LOG_ATTRIBUTES[name] };
-  if (!name.startsWith('properties.')) return undefined;
-  const path = propertyPath(name.slice('properties.'.length));
-  return path && { name: clip(name, 60), column: 'properties', type: 'json', path };
-}
-
-/** The attribute names of a condition: one, or several ORed. */
-export function attributesOf(condition: Condition): string[] {
-  const attr: unknown = condition[0];
-  return Array.isArray(attr) ? (attr as string[]) : [attr as string];
-}
-
-/**
- * The raw value of an attribute in an event; `undefined` when it is missing. Websocket events have
- * no `created_at`, so `event_at` stands in: audit logs set both to the same database time.
- */
-function readAttribute(event: EventLike, ref: AttrRef): unknown {
-  const fields = event as Record<string, unknown>;
-  if (ref.column === 'created_at') return fields.created_at ?? fields.event_at;
-  if (!ref.path) return fields[ref.column];
-  let value: unknown = fields.properties;
-  for (const key of ref.path) {
-    if (!isMap(value) || !Object.hasOwn(value, key)) return undefined;
-    value = value[key];
-  }
-  return value;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Values
-
-/**
- * Accepts RFC3339 (`2024-01-02T03:04:05.123456789Z`, any fraction, `Z` or an offset) and the
- * Rails forms `2024-01-02` and `2024-01-02 03:04:05[.frac]`. A time without a zone is UTC (Rails
- * would use the API server's zone, which is UTC on a normal install).
- */
-const TIME_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?)?$/;
-
-function zoneOffsetMinutes(zone: string): number {
-  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
-  if (!m) return 0; // Z, z, UTC
-  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
-  return m[1] === '-' ? -minutes : minutes;
-}
-
-/**
- * A filter or event time as nanoseconds since the epoch, or undefined when it does not parse.
- * Nanoseconds because event times carry up to nine fraction digits and Postgres keeps
- * microseconds: milliseconds would make distinct times compare equal.
- */
-export function parseTime(text: string): bigint | undefined {
-  const m = TIME_PATTERN.exec(text);
-  if (!m) return undefined;
-  const given = m.slice(1, 7).map((part) => Number(part ?? 0));
-  const [year, month, day, hour, minute, second] = given as [number, number, number, number, number, number];
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, 0);
-  // Date rolls impossible values over (Feb 30 → Mar 2); refuse them instead.
-  const read = [
-    date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(),
-    date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(),
-  ];
-  if (read.some((field, i) => field !== given[i])) return undefined;
-  const nanos = BigInt((m[7] ?? '').slice(0, 9).padEnd(9, '0'));
-  const offset = BigInt(zoneOffsetMinutes(m[8] ?? 'Z')) * 60_000_000_000n;
-  return BigInt(date.getTime()) * 1_000_000n + nanos - offset;
-}
-
-function isIntegerLike(v: unknown): v is number | string {
-  return (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v));
-}
-
-/** A value reduced to something comparable for its attribute type. */
-type Scalar = string | number | boolean | bigint;
-
-/**
- * The comparable form of a value, or null for SQL NULL (missing, null, or not of the column's
- * type). Integers become bigints so that `5` and `"5"` are the same id.
- */
-function scalarOf(ref: AttrRef, v: unknown): Scalar | null {
-  switch (ref.type) {
-    case 'integer':
-      return isIntegerLike(v) ? BigInt(v) : null;
-    case 'string':
-      return typeof v === 'string' ? v : null;
-    case 'datetime':
-      return typeof v === 'string' ? (parseTime(v) ?? null) : null;
-    case 'json':
-      if (typeof v === 'string' || typeof v === 'boolean') return v;
-      return typeof v === 'number' && Number.isFinite(v) ? v : null;
-  }
-}
-
-/** -1, 0 or 1; undefined when the two cannot be compared (a JSON number against a string). */
-function compareScalars(a: Scalar, b: Scalar): number | undefined {
-  if (typeof a !== typeof b) return undefined;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The text a pattern is matched against: `->>` turns JSON numbers and booleans into text. */
-function textOf(ref: AttrRef, v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  return ref.path && (typeof v === 'number' || typeof v === 'boolean') ? String(v) : null;
-}
-
-/**
- * An SQL LIKE pattern as a test: `%` is any run, `_` one character, and a backslash makes the next
- * character literal (Postgres's default escape). Not one RegExp with a `.*` per `%`: that
- * backtracks polynomially, and `%a%a%a%b` took seconds on a 400-character name. The pattern is
- * cut at each `%` into pieces of fixed length; the first must start the text, the last end it,
- * and each one between is taken at its first place after the one before (the earliest end
- * leaves the most room): time proportional to the text's length times the pattern's.
- */
-function likePattern(pattern: string, ignoreCase: boolean): (text: string) => boolean {
-  const literal = (ch: string) => ch.replace(/[\\^$.*+?()[\]{}|/]/, '\\$&');
-  const pieces = [''];
-  let escaped = false;
-  for (const ch of pattern) {
-    if (escaped) pieces[pieces.length - 1] += literal(ch);
-    else if (ch === '%') pieces.push('');
-    else if (ch === '_') pieces[pieces.length - 1] += '.';
-    else if (ch !== '\\') pieces[pieces.length - 1] += literal(ch);
-    escaped = !escaped && ch === '\\';
-  }
-  const flags = ignoreCase ? 'isu' : 'su';
-  if (pieces.length === 1) {
-    const whole = new RegExp(`^${pieces[0]}$`, flags);
-    return (text) => whole.test(text);
-  }
-  const first = new RegExp(`^${pieces[0]}`, flags);
-  const rest = pieces.slice(1, -1).filter(Boolean).map((piece) => new RegExp(piece, `g${flags}`));
-  rest.push(new RegExp(`${pieces[pieces.length - 1]}$`, `g${flags}`));
-  return (text) => {
-    const head = first.exec(text);
-    if (!head) return false;
-    let at = head[0].length;
-    for (const piece of rest) {
-      piece.lastIndex = at;
-      const found = piece.exec(text);
-      if (!found) return false;
-      at = found.index + found[0].length;
-    }
-    return true;
-  };
-}
-
-function kindsOf(operand: unknown): string[] {
-  return Array.isArray(operand) ? (operand as string[]) : [operand as string];
-}
+// The terms, for the modules that know filters by this one's name.
+export { ATTRIBUTES_NOT_IN_EVENTS, attributesOf, LOG_ATTRIBUTES, OPERATORS, parseTime, type AttributeType, type EventLike, type LogAttribute, type Operator } from './filterTerms';
 
 // ---------------------------------------------------------------------------------------------
 // Validation
 
 /** A condition that passed validation, with its attributes resolved. */
-interface Checked {
+export interface Checked {
   condition: Condition;
   attrs: AttrRef[];
   op: Operator;
@@ -439,7 +225,7 @@ function checkCondition(raw: unknown, index: number, kinds: KindTable, strictKin
   return { condition, attrs, op, operand: condition[2] };
 }
 
-function checkFilter(filter: readonly unknown[], kinds: KindTable, strictKinds: boolean): Checked[] {
+export function checkFilter(filter: readonly unknown[], kinds: KindTable, strictKinds: boolean): Checked[] {
   return filter.map((raw, index) => checkCondition(raw, index, kinds, strictKinds));
 }
 
@@ -510,155 +296,6 @@ export function parseFilter(input: string | unknown, kinds: KindTable = defaultK
   }
   const conditions = isLoneCondition(value) ? [value] : value;
   return checkFilter(conditions, kinds, true).map((c) => c.condition);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Matching
-
-/** Tests one attribute's raw value (undefined when missing). */
-type ValueTest = (raw: unknown) => boolean;
-
-function existsTest(ref: AttrRef, operand: unknown): ValueTest {
-  if (!ref.path) return (raw) => isMap(raw) && Object.hasOwn(raw, operand as string);
-  return (raw) => (raw !== undefined) === operand;
-}
-
-/** `is_a` compares characters 7–11 of the value with the kind's infix, so remote UUIDs match too. */
-function isATest(ref: AttrRef, operand: unknown, kinds: KindTable): ValueTest {
-  const wanted = kindsOf(operand);
-  // object_kind holds a kind, not a UUID: compare the kind itself.
-  if (ref.column === 'object_kind') {
-    return (raw) => typeof raw === 'string' && wanted.includes(raw) && kinds.infixOf(raw) !== undefined;
-  }
-  const infixes = new Set(wanted.map((k) => kinds.infixOf(k)).filter((i) => i !== undefined));
-  return (raw) => typeof raw === 'string' && infixes.has(raw.slice(6, 11));
-}
-
-function patternTest(ref: AttrRef, op: Operator, operand: unknown): ValueTest {
-  const pattern = likePattern(operand as string, op.endsWith('ilike'));
-  const negated = op.startsWith('not ');
-  return (raw) => {
-    const text = textOf(ref, raw);
-    return text !== null && pattern(text) !== negated; // NULL never matches, negated or not
-  };
-}
-
-function membershipTest(ref: AttrRef, op: Operator, operand: unknown): ValueTest {
-  const list = operand as unknown[];
-  const targets = list.filter((v) => v !== null).map((v) => scalarOf(ref, v)!);
-  const isMember = (v: Scalar) => targets.some((t) => compareScalars(v, t) === 0);
-  if (op === 'in') return (raw) => {
-    const v = scalarOf(ref, raw);
-    return v !== null && isMember(v);
-  };
-  // SQL `x NOT IN (…, NULL)` is never true. Otherwise the server adds `OR x IS NULL`.
-  if (list.includes(null)) return () => false;
-  return (raw) => {
-    const v = scalarOf(ref, raw);
-    return v === null || !isMember(v);
-  };
-}
-
-function comparisonTest(ref: AttrRef, op: Operator, operand: unknown): ValueTest {
-  const differs = op === '!=' || op === '<>';
-  if (operand === null) return (raw) => (scalarOf(ref, raw) === null) !== differs; // IS [NOT] NULL
-  const target = scalarOf(ref, operand)!;
-  const accepts = ACCEPTS[op]!;
-  return (raw) => {
-    const v = scalarOf(ref, raw);
-    if (v === null) return differs; // the server's `<>` also matches NULL
-    const c = compareScalars(v, target);
-    return c === undefined ? differs : accepts(c);
-  };
-}
-
-function valueTest(ref: AttrRef, op: Operator, operand: unknown, kinds: KindTable): ValueTest {
-  if (op === 'exists') return existsTest(ref, operand);
-  if (op === 'is_a') return isATest(ref, operand, kinds);
-  if (PATTERN.has(op)) return patternTest(ref, op, operand);
-  if (MEMBERSHIP.has(op)) return membershipTest(ref, op, operand);
-  return comparisonTest(ref, op, operand);
-}
-
-function compileCondition(checked: Checked, kinds: KindTable): (event: EventLike) => boolean {
-  const tests = checked.attrs.map((ref) => {
-    const test = valueTest(ref, checked.op, checked.operand, kinds);
-    return (event: EventLike) => test(readAttribute(event, ref));
-  });
-  return (event) => tests.some((test) => test(event)); // several attributes are ORed
-}
-
-/**
- * Turns a filter into a predicate, validating it once: compile once, then test many events. An unknown `is_a` kind matches nothing rather than
- * throwing, as on the server; any other malformed condition throws FilterError.
- */
-export function compileFilter(filter: Filter, kinds: KindTable = defaultKinds): (event: EventLike) => boolean {
-  const conditions = checkFilter(filter, kinds, false).map((c) => compileCondition(c, kinds));
-  return (event) => conditions.every((matches) => matches(event));
-}
-
-/**
- * `object_kind` is no column; the logs API rewrites `["object_kind","=",k]` to
- * `["object_uuid","is_a",k]`, and the same holds for `in` and `is_a`. Not for
- * `arvados#collection`: an object_uuid may be a portable data hash, whose kind is collection but
- * whose infix is not, so the API would miss rows the client accepts.
- */
-function objectKindForRest(checked: Checked, kinds: KindTable): Condition | undefined {
-  if (!['=', 'in', 'is_a'].includes(checked.op)) return undefined;
-  const wanted = kindsOf(checked.operand);
-  const translatable = (k: unknown) => typeof k === 'string' && k !== 'arvados#collection' && kinds.infixOf(k) !== undefined;
-  if (!wanted.length || !wanted.every(translatable)) return undefined;
-  return ['object_uuid', 'is_a', checked.operand]; // a kind or a list of kinds, as given
-}
-
-/** Whether the logs API applies this operator to this attribute exactly as the client does. */
-function pushable(ref: AttrRef, op: Operator, operand: unknown): boolean {
-  if (ref.column === 'properties' || ATTRIBUTES_NOT_IN_EVENTS.has(ref.column)) return false;
-  if (op === 'not like' || op === 'not ilike') return false; // not in record_filters.rb
-  if (ref.type === 'string' && ORDERING.has(op)) return false; // text order follows the database's collation
-  if (MEMBERSHIP.has(op)) {
-    const list = operand as unknown[];
-    // Rails turns an empty list into (NULL); datetime lists and digit strings for ids are not
-    // documented to work: leave them to the client.
-    return list.length > 0 && ref.type !== 'datetime' && (ref.type !== 'integer' || list.every((v) => v === null || typeof v === 'number'));
-  }
-  return true;
-}
-
-/**
- * Events turn a NULL text column into '', so a condition that treats NULL and '' differently
- * (`= ""`, `in ["",…]`, `= null`) would select different rows on the API than on the client.
- */
-function sameOnNullAndEmpty(checked: Checked, kinds: KindTable): boolean {
-  return checked.attrs.every((ref) => {
-    if (ref.type !== 'string') return true;
-    const test = valueTest(ref, checked.op, checked.operand, kinds);
-    return test(null) === test('');
-  });
-}
-
-/**
- * The conditions of a filter that are safe to send to the logs API (`GET /arvados/v1/logs?filters=`):
- * those the API applies to a real column exactly as the client would, so they only narrow the rows
- * without changing the result. The client still applies the whole filter to what comes back.
- * Dropped: `properties` and `exists` (a text column on logs: 422), columns events do not carry,
- * operators the API lacks, text ordering, and NULL-versus-'' cases. `<>` is sent as `!=`, the
- * spelling record_filters.rb knows; `object_kind` becomes `object_uuid is_a` where that is exact.
- */
-export function restConditions(filter: Filter, kinds: KindTable = defaultKinds): Filter {
-  const pushed: Filter = [];
-  for (const checked of checkFilter(filter, kinds, false)) {
-    if (checked.attrs.some((ref) => ref.column === 'object_kind')) {
-      const translated = checked.attrs.length === 1 ? objectKindForRest(checked, kinds) : undefined;
-      if (translated) pushed.push(translated);
-      continue;
-    }
-    if (!checked.attrs.every((ref) => pushable(ref, checked.op, checked.operand))) continue;
-    if (!sameOnNullAndEmpty(checked, kinds)) continue;
-    const [attribute, op, operand] = checked.condition;
-    pushed.push([attribute, op === '<>' ? '!=' : op, operand]);
-  }
-  return pushed;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ export * from './binding';
 export * from './rest';
 export * from './kinds';
 export * from './filters';
+export { compileFilter, restConditions } from './filterMatch';
 export * from './eventShape';
 export * from './emitter';
 export * from './redact';

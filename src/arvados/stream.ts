@@ -5,7 +5,8 @@
  */
 import { DeliveredIds } from './deliveredIds';
 import { Emitter } from './emitter';
-import { compileFilter, parseFilter } from './filters';
+import { compileFilter } from './filterMatch';
+import { parseFilter } from './filters';
 import { StreamPosition } from './position';
 import type { ApiClient } from './rest';
 import type { ArvadosEvent, ConnectionState, Filter, Logger, Transport } from './types';

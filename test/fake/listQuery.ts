@@ -11,7 +11,7 @@
  * times, `properties.<key>` for jsonb keys). Booleans and floats, which no log column has, are
  * compared here.
  */
-import { compileFilter } from '../../src/arvados/filters';
+import { compileFilter } from '../../src/arvados/filterMatch';
 import { FilterError } from '../../src/arvados/errors';
 import { defaultKinds } from '../../src/arvados/kinds';
 import type { Condition } from '../../src/arvados/types';

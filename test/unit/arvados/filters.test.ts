@@ -1,15 +1,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  compileFilter,
   describeFilter,
   filterWarnings,
   LOG_ATTRIBUTES,
   OPERATORS,
   parseFilter,
   parseTime,
-  restConditions,
 } from '../../../src/arvados/filters';
+import { compileFilter, restConditions } from '../../../src/arvados/filterMatch';
 import { matchesAny, matchesFilter, serverConditions } from '../../helpers/filters';
 import { FilterError } from '../../../src/arvados/errors';
 import { KindTable } from '../../../src/arvados/kinds';

@@ -15,14 +15,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError, FilterError } from '../../../src/arvados/errors';
 import { classifyFrame, eventFromLogRow, FORWARDED_ATTRIBUTES, type LogRow } from '../../../src/arvados/eventShape';
 import {
-  compileFilter,
   describeFilter,
   filterWarnings,
   LOG_ATTRIBUTES,
   OPERATORS,
   parseFilter,
-  restConditions,
 } from '../../../src/arvados/filters';
+import { compileFilter, restConditions } from '../../../src/arvados/filterMatch';
 import { serverConditions } from '../../helpers/filters';
 import { defaultKinds, KindTable, kindOfModel } from '../../../src/arvados/kinds';
 import { normalizeApiHost, parseSettingsFile } from '../../../src/arvados/config';

@@ -1,4 +1,35 @@
-/** The command-line follower's output: lines in batches, with back-pressure. */
+/** What the command-line follower's commands share: usage errors, the API client, the logger, the output. */
+import { ApiClient, ConfigError, resolveConfig, type ApiClientOptions, type Logger } from './arvados';
+
+/** A command line that cannot be run as written: said, with where to find help, and exit 2. */
+export class UsageError extends Error {}
+
+/** Runs a command line's parser; a usage error is said with `hint`, as exit status 2. */
+export function parseOr<T>(parse: () => T, hint: string, say: (m: string) => void, stderr: NodeJS.WritableStream): T | number {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    say(err.message);
+    stderr.write(`${hint}\n`);
+    return 2;
+  }
+}
+
+/** The API client from the environment and settings.conf; a configuration error is said, as exit status 1. */
+export function apiFromEnv(env: NodeJS.ProcessEnv, say: (m: string) => void, options: ApiClientOptions = {}): ApiClient | number {
+  try {
+    return new ApiClient(resolveConfig({ env }), options);
+  } catch (err) {
+    if (err instanceof ConfigError) return say(err.message), 1;
+    throw err;
+  }
+}
+
+/** Diagnostics on stderr; `quiet` keeps only warnings and errors. */
+export function stderrLogger(say: (m: string) => void, quiet: boolean): Logger {
+  return { debug: () => {}, info: (m) => void (quiet || say(m)), warn: (m) => say(`warning: ${m}`), error: (m) => say(`error: ${m}`) };
+}
 /** Bytes written but not yet taken by the reader of stdout, past which the engine is told to wait. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
 
