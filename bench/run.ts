@@ -73,8 +73,8 @@ export function table(entries: BenchEntry[]): string {
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-/** The figures as a Markdown table, for README.md. */
-function markdown(results: ResultsFile): string {
+/** The figures as a Markdown table; `targetsOnly` keeps those with a target (the project README's summary). */
+function markdown(results: ResultsFile, targetsOnly = false): string {
   const out = ['| bench | figure | value | unit | target | met |', '|---|---|---:|---|---|---|'];
   const machines = new Set<string>();
   for (const name of BENCHES) {
@@ -82,6 +82,7 @@ function markdown(results: ResultsFile): string {
     if (!e) continue;
     machines.add(`${e.bench}: ${e.date.slice(0, 10)}, Node ${e.node}, ${e.cores} × ${e.cpu}`);
     for (const f of e.figures) {
+      if (targetsOnly && !f.target) continue;
       const met = f.met === undefined ? '' : f.met ? 'yes' : '**no**';
       out.push(`| ${e.bench} | ${f.label} | ${formatValue(f)} | ${f.unit} | ${f.target ?? ''} | ${met} |`);
     }
@@ -89,9 +90,13 @@ function markdown(results: ResultsFile): string {
   return [...out, '', ...[...machines].map((m) => `- ${m}`)].join('\n');
 }
 
-/** Replaces what is between the figure markers of bench/README.md with the latest figures. */
-function updateReadme(results: ResultsFile): void {
-  const file = join(BENCH_DIR, 'README.md');
+/** Replaces what is between the figure markers of bench/README.md (every figure) and README.md (those with a target). */
+function updateReadmes(results: ResultsFile): void {
+  updateReadme(join(BENCH_DIR, 'README.md'), markdown(results));
+  updateReadme(join(BENCH_DIR, '..', 'README.md'), markdown(results, true));
+}
+
+function updateReadme(file: string, figures: string): void {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -103,7 +108,7 @@ function updateReadme(results: ResultsFile): void {
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
   if (i < 0 || j < i) return;
-  writeFileSync(file, `${text.slice(0, i + begin.length)}\n${markdown(results)}\n${text.slice(j)}`);
+  writeFileSync(file, `${text.slice(0, i + begin.length)}\n${figures}\n${text.slice(j)}`);
 }
 
 function main(): void {
@@ -141,7 +146,7 @@ function main(): void {
   };
   for (const e of entries) results.benches[e.bench as BenchName] = e;
   writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
-  updateReadme(results);
+  updateReadmes(results);
 
   console.log('');
   console.log(table(entries));

@@ -60,7 +60,7 @@ export class LineWriter {
   /** A promise while the output is too far behind; undefined when more may come. */
   ready(): Promise<void> | undefined {
     if (this.draining) return this.draining;
-    if (this.lines.length) this.flush();
+    // Asked once per event: only look, never write here (a write per event is what batching avoids).
     if ((this.out.writableLength ?? 0) <= OUTPUT_HIGH_WATER) return undefined;
     this.draining = new Promise<void>((resolve) => this.out.once('drain', resolve)).then(() => (this.draining = undefined));
     return this.draining;

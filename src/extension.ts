@@ -22,6 +22,7 @@ import { register as registerLogs } from './views/logs/register';
 import { COMMANDS } from './views/ids';
 import { register as registerNotifications } from './views/notifications/register';
 import { Output } from './views/output';
+import { ObjectActions } from './views/objectActions';
 import { Selection } from './views/selection';
 import type { Services } from './views/services';
 import { connectionSettings, readSettings } from './views/settings';
@@ -55,6 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ tree
     feed: new EventFeed(connection, { owner: USER_FILTERS_OWNER, bufferSize: settings.bufferSize, logger: output.logger }),
     contextKeys: new ContextKeys(),
     selection: new Selection(),
+    objectActions: new ObjectActions(),
     treeDataProviders: {},
   };
   context.subscriptions.push(

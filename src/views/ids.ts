@@ -54,11 +54,15 @@ export const CONTEXT = {
   hasWorkbench: 'arvados.hasWorkbench',
 } as const;
 
-/** Tree items' `contextValue` (`viewItem` in menus). A process (container request or container) has its own, for Show Live Log. */
+/**
+ * Tree items' `contextValue` (`viewItem` in menus). An event's and a watch's name their object's
+ * kind (`event.containerRequest`, `watch.collection`), so a feature can add menu items for the
+ * kinds it handles with `viewItem =~ /^event\.containerRequest$/` without touching these views.
+ */
 export const ITEMS = {
   event: 'event',
-  processEvent: 'event.process',
-  processWatch: 'watch.process',
+  eventOf: (kind: string | undefined) => withKind('event', kind),
+  watchOf: (kind: string | undefined) => withKind('watch', kind),
   group: (by: string) => `group.${by}`,
   filter: 'filter',
   allEvents: 'allEvents',
@@ -70,9 +74,10 @@ export const STATUS_BAR_ID = 'arvados.status';
 /** The webview panel of a live log (`activeWebviewPanelId` in when-clauses). */
 export const LIVE_LOG_PANEL = 'arvados.liveLog';
 
-/** Kinds whose objects have a live log. */
-export function isProcessKind(kind: string | undefined): boolean {
-  return kind === 'arvados#containerRequest' || kind === 'arvados#container';
+/** `event.containerRequest` for `arvados#containerRequest`; the bare prefix for an unknown kind. */
+function withKind(prefix: string, kind: string | undefined): string {
+  const name = kind?.startsWith('arvados#') ? kind.slice('arvados#'.length) : '';
+  return /^[A-Za-z]+$/.test(name) ? `${prefix}.${name}` : prefix;
 }
 
 /** The scheme of event documents: `arvados-event://<host>/event-<id>.json`. */

@@ -11,6 +11,7 @@ import type { Credentials } from './connection/credentials';
 import type { WorkspaceCluster } from './connection/workspaceCluster';
 import type { ContextKeys } from './contextKeys';
 import type { Output } from './output';
+import type { ObjectActions } from './objectActions';
 import type { Selection } from './selection';
 
 export interface Services {
@@ -26,6 +27,8 @@ export interface Services {
   workspaceCluster: WorkspaceCluster;
   contextKeys: ContextKeys;
   selection: Selection;
+  /** Actions features offer on objects of some kinds (e.g. Show Live Log on a notification about a request). */
+  objectActions: ObjectActions;
   /**
    * Each feature's tree data provider, by view id, as VS Code's own interface: the extension
    * returns them from activate() for the in-host tests (test/vscode), since VS Code offers no

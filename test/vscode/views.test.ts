@@ -37,7 +37,7 @@ describe('views', () => {
       const rs = await waitForRows(EVENTS, (r) => r.length === 2, 'two events');
       assert.deepEqual(rs.map((r) => r.label), ['other-v2.vcf', 'reads-v2.bam']);
       for (const r of rs) {
-        assert.equal(r.item.contextValue, 'event');
+        assert.equal(r.item.contextValue, 'event.collection', "an event names its object's kind (other features' menus match on it)");
         assert.match(String(r.item.description), /^update · collection · /);
         assert.equal(r.item.collapsibleState, vscode.TreeItemCollapsibleState.None);
         // A click opens the event.
@@ -59,9 +59,9 @@ describe('views', () => {
       assert.equal(readsGroup.item.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
       const children = await rows(EVENTS, readsGroup.node);
       assert.equal(children.length, 2);
-      assert.ok(children.every((c) => c.item.contextValue === 'event'));
+      assert.ok(children.every((c) => c.item.contextValue === 'event.collection'));
       await run('arvados.groupBy', 'none');
-      await waitForRows(EVENTS, (r) => r.length === 3 && r.every((e) => e.item.contextValue === 'event'), 'flat again');
+      await waitForRows(EVENTS, (r) => r.length === 3 && r.every((e) => e.item.contextValue === 'event.collection'), 'flat again');
     });
 
     it('paused: the view holds still while events arrive; Resume shows them', async () => {
@@ -116,7 +116,7 @@ describe('views', () => {
       assert.deepEqual(await rows(WATCHED), []);
       await run('arvados.watchObject', f.reads);
       const watched: Row[] = await waitForRows(WATCHED, (r) => r.length === 1 && !r[0].label.includes('-4zz18-'), 'the watch with its name');
-      assert.equal(watched[0].item.contextValue, 'watch');
+      assert.equal(watched[0].item.contextValue, 'watch.collection');
       assert.match(watched[0].label, /^reads/);
       assert.match(String(watched[0].item.description), /^collection/);
       await run('arvados.unwatchObject', watched[0].node);

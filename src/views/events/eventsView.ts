@@ -15,7 +15,7 @@ import { t } from '../../model/l10n';
 import { registerLoopCounter } from '../../model/loopMonitor';
 import type { ObjectFacts } from '../../model/objects';
 import { eventsDescription, type CountsInput } from '../../model/status';
-import { COMMANDS, isProcessKind, ITEMS, VIEWS } from '../ids';
+import { COMMANDS, ITEMS, VIEWS } from '../ids';
 import type { EventNode, GroupNode } from '../nodes';
 
 type Node = EventNode | GroupNode;
@@ -165,7 +165,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     item.description = eventDescription(ev, Date.now());
     const icon = eventIcon(ev, this.objects.outcomeOf(ev.object_uuid));
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
-    item.contextValue = isProcessKind(ev.object_kind) ? ITEMS.processEvent : ITEMS.event;
+    item.contextValue = ITEMS.eventOf(ev.object_kind);
     item.command = { command: COMMANDS.openEvent, title: t('Open Event'), arguments: [node] };
     return item;
   }

@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { Following } from '../../model/cluster';
 import { LiveLog } from '../../model/liveLog';
+import { COMMANDS } from '../ids';
 import type { Services } from '../services';
 import { registerChooseLogFiles } from './chooseFiles';
 import { LiveLogPanel } from './liveLogPanel';
@@ -74,6 +75,8 @@ export function register(services: Services): vscode.Disposable[] {
 
   return [
     recent.observe(connection),
+    // On a notification about a watched request or container.
+    services.objectActions.register({ title: vscode.l10n.t('Show Live Log'), command: COMMANDS.showLiveLog, kinds: ['arvados#containerRequest', 'arvados#container'] }),
     ...registerShowLiveLog(feature),
     ...registerChooseLogFiles(feature),
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },

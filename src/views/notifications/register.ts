@@ -14,7 +14,7 @@ function notifierSettings(): NotifierSettings {
   return { watchedObjects: s.watchedObjects, myContainerRequests: s.myContainerRequests };
 }
 
-export function register({ connection, watches, objects, output }: Services): vscode.Disposable[] {
+export function register({ connection, watches, objects, output, objectActions }: Services): vscode.Disposable[] {
   const notifier = new Notifier({
     settings: notifierSettings(),
     isWatched: (uuid) => watches.has(uuid),
@@ -24,7 +24,7 @@ export function register({ connection, watches, objects, output }: Services): vs
     nameOf: (ev) => objects.label(ev),
     show: (notice) => {
       output.logger.info(`Notification: ${notice.message}`);
-      showNotice(notice, connection.host, (uuid) => watches.has(uuid));
+      showNotice(notice, connection.host, (uuid) => watches.has(uuid), objectActions);
     },
   });
   const myRequests = new Following(connection, MY_REQUESTS_OWNER);

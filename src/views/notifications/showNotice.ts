@@ -5,23 +5,24 @@
  */
 import * as vscode from 'vscode';
 import type { Notice } from '../../model/notifications';
-import { COMMANDS, focusCommand, isProcessKind, VIEWS } from '../ids';
+import { COMMANDS, focusCommand, VIEWS } from '../ids';
+import type { ObjectActions } from '../objectActions';
 import type { EventNode } from '../nodes';
 import { SECTION, updateSetting } from '../settings';
 
 const run = (command: string, ...args: unknown[]) => vscode.commands.executeCommand(command, ...args);
 
-/** `host`: the cluster the events came from; `isWatched`: whether Unwatch applies. */
-export function showNotice(notice: Notice, host: string | undefined, isWatched: (uuid: string) => boolean): void {
+/** `host`: the cluster the events came from; `isWatched`: whether Unwatch applies; `actions`: what other features offer on an object of a kind. */
+export function showNotice(notice: Notice, host: string | undefined, isWatched: (uuid: string) => boolean, actions: ObjectActions): void {
   const OPEN_EVENT = vscode.l10n.t('Open Event');
   const OPEN_WORKBENCH = vscode.l10n.t('Open in Workbench');
   const UNWATCH = vscode.l10n.t('Unwatch');
   const SHOW_EVENTS = vscode.l10n.t('Show Events');
   const DONT_SHOW = vscode.l10n.t("Don't Show Again");
-  const SHOW_LOG = vscode.l10n.t('Show Live Log');
   const single = notice.items.length === 1 && !notice.more ? notice.items[0] : undefined;
+  const offered = single ? actions.for(single.event.object_kind) : [];
   const buttons = single
-    ? [OPEN_EVENT, ...(isProcessKind(single.event.object_kind) ? [SHOW_LOG] : []), OPEN_WORKBENCH, ...(isWatched(single.uuid) ? [UNWATCH] : []), DONT_SHOW]
+    ? [OPEN_EVENT, ...offered.map((a) => a.title), OPEN_WORKBENCH, ...(isWatched(single.uuid) ? [UNWATCH] : []), DONT_SHOW]
     : [SHOW_EVENTS, DONT_SHOW];
   const show = notice.severity === 'error'
     ? vscode.window.showErrorMessage
@@ -38,8 +39,8 @@ export function showNotice(notice: Notice, host: string | undefined, isWatched: 
     } else if (single && choice === OPEN_EVENT) {
       const node: EventNode = { kind: 'event', event: single.event, host };
       await run(COMMANDS.openEvent, node);
-    } else if (single && choice === SHOW_LOG) {
-      await run(COMMANDS.showLiveLog, single.uuid);
+    } else if (single && offered.some((a) => a.title === choice)) {
+      await run(offered.find((a) => a.title === choice)!.command, single.uuid);
     } else if (single && choice === OPEN_WORKBENCH) {
       await run(COMMANDS.openInWorkbench, single.uuid);
     } else if (single && choice === UNWATCH) {

@@ -4,7 +4,7 @@ import { kindInWords } from '../../arvados';
 import { COLORS, escapeMarkdown } from '../../model/labels';
 import { t } from '../../model/l10n';
 import type { Watch, WatchList } from '../../model/watches';
-import { isProcessKind, ITEMS, VIEWS } from '../ids';
+import { ITEMS, VIEWS } from '../ids';
 import type { WatchNode } from '../nodes';
 
 function iconOf(w: Watch): vscode.ThemeIcon {
@@ -58,7 +58,7 @@ export class WatchedView implements vscode.TreeDataProvider<WatchNode>, vscode.D
     if (w.lastEventAt) md.appendMarkdown(`- ${escapeMarkdown(t('last event'))}: ${escapeMarkdown(w.lastEventAt)} (#${w.lastEventId})\n`);
     item.tooltip = md;
     item.iconPath = iconOf(w);
-    item.contextValue = isProcessKind(w.kind) ? ITEMS.processWatch : ITEMS.watch;
+    item.contextValue = ITEMS.watchOf(w.kind);
     return item;
   }
 
