@@ -9,19 +9,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { FakeCluster } from '../test/fake/cluster';
-import { startWorkbench, type Workbench } from '../test/e2e/harness';
+import { crunchRunTime } from '../test/fake/processLogs';
+import { startWorkbench, webviewPage, type Workbench } from '../test/e2e/harness';
 import { monitorSamples, readLogs, waitLive } from './extension';
 import { argsOf, figure, median, progress, REPO, runAsScript, sleep, type BenchResult } from './lib';
 
 const LOG = 'Arvados Events';
 
-function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
-}
-
 async function lastLogLine(wb: Workbench): Promise<string> {
-  const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-  const text = await frame.locator('#log').innerText({ timeout: 2000 });
+  const text = await webviewPage(wb.page).locator('#log').innerText({ timeout: 2000 });
   return text.trimEnd().split('\n').at(-1) ?? '';
 }
 
@@ -36,7 +32,7 @@ export async function run(): Promise<BenchResult> {
   try {
     const container = cluster.createObject({ kind: 'arvados#container', state: 'Running', exit_code: null }).object.uuid as string;
     const cr = cluster.createObject({ kind: 'arvados#containerRequest', name: 'bench-live-log', state: 'Committed', priority: 1, container_uuid: container, log_uuid: null }).object.uuid as string;
-    cluster.writeProcessLog(container, 'stderr.txt', `${stamp(Date.now())} started\n`);
+    cluster.writeProcessLog(container, 'stderr.txt', `${crunchRunTime(Date.now())} started\n`);
     progress('liveLog', 'starting code-server and Chromium');
     wb = await startWorkbench({
       extensionPath: REPO,
@@ -58,7 +54,7 @@ export async function run(): Promise<BenchResult> {
     let n = 0;
     for (let tick = 0; tick < seconds * 10; tick++) {
       const lines: string[] = [];
-      for (let i = 0; i < perTick; i++) lines.push(`${stamp(Date.now())} line ${++n} ${'x'.repeat(60)}`);
+      for (let i = 0; i < perTick; i++) lines.push(`${crunchRunTime(Date.now())} line ${++n} ${'x'.repeat(60)}`);
       cluster.writeProcessLog(container, 'stderr.txt', lines.join('\n') + '\n');
       const next = t0 + (tick + 1) * 100;
       await sleep(Math.max(0, next - Date.now()));

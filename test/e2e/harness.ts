@@ -17,7 +17,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 
 const REPO = resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = join(REPO, 'test-results', 'screenshots');
@@ -53,6 +53,11 @@ interface CodeServerModule {
 
 let modulePromise: Promise<CodeServerModule> | undefined;
 /** scripts/code-server.mjs (plain ESM, shared with the demo and the benchmarks). */
+/** The page inside the webview that is ready (VS Code puts a webview's page in an iframe within an iframe). */
+export function webviewPage(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
 export function codeServerModule(): Promise<CodeServerModule> {
   // A computed specifier keeps TypeScript (CommonJS here) from resolving the .mjs itself.
   const specifier = pathToFileURL(join(REPO, 'scripts', 'code-server.mjs')).href;

@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FakeCluster } from '../fake/cluster';
-import { startWorkbench, type Workbench } from './harness';
+import { crunchRunTime } from '../fake/processLogs';
+import { startWorkbench, webviewPage, type Workbench } from './harness';
 
 const REPO = resolve(__dirname, '..', '..');
 
 let clock = Date.UTC(2026, 11, 1, 9, 0, 0);
-const stamped = (text: string) => `${new Date((clock += 1000)).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')} ${text}\n`;
+const stamped = (text: string) => `${crunchRunTime((clock += 1000))} ${text}\n`;
 
 describe('Show Live Log', () => {
   let cluster: FakeCluster;
@@ -39,8 +40,7 @@ describe('Show Live Log', () => {
 
   /** The live log page's text: its header (state, files) and the log itself. */
   async function logPage(): Promise<{ status: string; log: string }> {
-    // A webview is an iframe holding the page's own iframe.
-    const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    const frame = webviewPage(wb.page);
     const [status, log] = await Promise.all([frame.locator('#status').innerText({ timeout: 2000 }), frame.locator('#log').innerText({ timeout: 2000 })]);
     return { status, log };
   }

@@ -11,6 +11,11 @@
 import type { ServerResponse } from 'node:http';
 import type { Attrs } from './models';
 
+/** A time as crunch-run stamps its log lines: RFC 3339 UTC with nanoseconds (`2026-12-01T10:00:00.123000000Z`). */
+export function crunchRunTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
 /** What processes wrote: container → file → bytes, grown by appends. */
 export class ProcessLogStore {
   private readonly files = new Map<string, Map<string, Buffer[]>>();

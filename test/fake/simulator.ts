@@ -14,6 +14,7 @@
  * Usage: `const sim = new Simulator(cluster, { seed: 1 }); sim.step(); await sim.run({ rate: 5 })`,
  * or `startSimulatedCluster({ rate: 5 })` for a cluster and a running simulator in one call.
  */
+import { crunchRunTime } from './processLogs';
 import { defaultKinds } from '../../src/arvados/kinds';
 import { FakeCluster, FakeClusterOptions, FakeLogRow, FakeUser } from './cluster';
 import type { Attrs } from './models';
@@ -628,7 +629,7 @@ export class Simulator {
 
   /** Appends timestamped lines (crunch-run's format: RFC 3339 with nanoseconds) to a container's log file. */
   private writeLog(c: Container, file: string, text: string): void {
-    const at = new Date(this.cluster.nowMs()).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+    const at = crunchRunTime(this.cluster.nowMs());
     const [first, ...rest] = text.split('\n');
     this.cluster.writeProcessLog(c.uuid, file, `${at} ${first}\n${rest.map((l) => `${l}\n`).join('')}`);
   }

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeCluster } from '../fake/cluster';
+import { crunchRunTime } from '../fake/processLogs';
 import { LiveLog } from '../../src/model/liveLog';
 import { clientOf, waitUntil } from './helpers';
 
@@ -16,7 +17,7 @@ before(async () => {
 after(() => cluster.stop());
 
 let clock = Date.UTC(2026, 11, 1, 12, 0, 0);
-const stamped = (text: string) => `${new Date((clock += 1000)).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')} ${text}\n`;
+const stamped = (text: string) => `${crunchRunTime((clock += 1000))} ${text}\n`;
 
 function process(name: string) {
   const container = cluster.createObject({ kind: 'arvados#container', state: 'Running', exit_code: null }).object.uuid as string;

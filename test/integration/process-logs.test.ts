@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeCluster } from '../fake/cluster';
+import { crunchRunTime } from '../fake/processLogs';
 import { ProcessLogFollower, type ProcessLogOptions, type ProcessPhase } from '../../src/arvados/processLog';
 import { FeatureNotEnabledError, InvalidTokenError } from '../../src/arvados/errors';
 import { clientOf, waitUntil } from './helpers';
@@ -34,7 +35,7 @@ let clock = Date.UTC(2026, 11, 1, 10, 0, 0);
 /** A crunch-run style line: an RFC 3339 timestamp with nanoseconds, then the text. */
 function stamped(text: string): string {
   clock += 1000;
-  return `${new Date(clock).toISOString().replace('Z', '000000Z').replace(/\.(\d{3})000000Z$/, '.$1000000Z')} ${text}\n`;
+  return `${crunchRunTime(clock)} ${text}\n`;
 }
 
 /** A committed request on a running container, with a log collection. */
