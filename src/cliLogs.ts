@@ -7,7 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { LineWriter, UsageError } from './cliCommon';
-import { ArvadosError, DEFAULT_LOG_FILES, ProcessLogFollower, type ApiClient, type Logger, type ProcessOutcome, type ProcessPhase } from './arvados';
+import { ArvadosError, DEFAULT_LOG_FILES, ProcessLogFollower, type ApiClient, type Logger } from './arvados';
+import { describePhase } from './model/liveLog';
 
 export const LOGS_USAGE = `Usage: arvados-events logs [options] UUID
 
@@ -82,26 +83,6 @@ export interface LogsIo {
   stdout: NodeJS.WritableStream;
   say(message: string): void;
   stopSignal: Promise<string>;
-}
-
-/** The words for a phase, on stderr. */
-export function describePhase(p: ProcessPhase): string {
-  switch (p.phase) {
-    case 'waiting':
-      return `The request is ${p.requestState} and has no container yet`;
-    case 'queued':
-      return `${p.containerState} (container ${p.containerUuid})${p.schedulingStatus ? `: ${p.schedulingStatus}` : ''}`;
-    case 'running':
-      return `Running on container ${p.containerUuid}`;
-    case 'finished':
-      return `Finished: ${describeOutcome(p.outcome)}`;
-  }
-}
-
-export function describeOutcome(o: ProcessOutcome): string {
-  if (o.kind === 'succeeded') return 'succeeded';
-  if (o.kind === 'cancelled') return 'cancelled';
-  return o.exitCode === null ? 'failed' : `failed with exit code ${o.exitCode}`;
 }
 
 export async function runLogs(api: ApiClient, o: LogsOptions, io: LogsIo, logger: Logger): Promise<number> {

@@ -12,9 +12,9 @@
  * A 503 or a network error is retried with backoff; a 404 is a file not written yet; a 401 ends
  * it with InvalidTokenError.
  */
-import { AbortedError, ApiError, ConnectError, FeatureNotEnabledError, InvalidTokenError } from './errors';
+import { AbortedError, ApiError, FeatureNotEnabledError, InvalidTokenError } from './errors';
 import { LineSplitter, mergeByTime, type LogLine } from './logLines';
-import { backoffDelay, type ApiClient } from './rest';
+import { backoffDelay, isRetryable, type ApiClient } from './rest';
 import type { Logger } from './types';
 import { silentLogger } from './types';
 
@@ -77,8 +77,6 @@ class ContainerLog {
     }
   }
 }
-
-const RETRYABLE_STATUS = new Set([500, 502, 503, 504]);
 
 export class ProcessLogFollower {
   private readonly files: string[];
@@ -175,10 +173,9 @@ export class ProcessLogFollower {
     }
   }
 
+  /** The REST client's rule (503s and network errors, not a TLS trust error), unless closed. */
   private retryable(err: unknown): boolean {
-    if (this.abort.signal.aborted || err instanceof InvalidTokenError || err instanceof AbortedError) return false;
-    if (err instanceof ApiError) return RETRYABLE_STATUS.has(err.status);
-    return err instanceof ConnectError;
+    return !this.abort.signal.aborted && isRetryable(err);
   }
 
   /** A container request's UUID as given, or the request of a container (the newest that uses it). */
@@ -206,9 +203,8 @@ export class ProcessLogFollower {
         if (res.status >= 200 && res.status < 300) {
           throw new FeatureNotEnabledError(`${this.api.host} has no container request log endpoint (its answer to OPTIONS has no Dav header): live logs need Arvados 2.6 or later.`);
         }
-        // An error without Dav proves nothing: the request itself may be unknown or unreadable.
-        if (!RETRYABLE_STATUS.has(res.status)) throw this.api.errorFor('OPTIONS', `/arvados/v1/container_requests/${requestUuid}/log/`, res.status, res.body.toString('utf8'));
-        throw this.api.errorFor('OPTIONS', 'the log endpoint', res.status, res.body.toString('utf8'));
+        // An error without Dav proves nothing: the request itself may be unknown or unreadable (or a 503, tried again).
+        throw this.api.errorFor('OPTIONS', `/arvados/v1/container_requests/${requestUuid}/log/`, res.status, res.body.toString('utf8'));
       } catch (err) {
         if (!this.retryable(err) || attempt >= 5) throw err;
         await this.pause(backoffDelay(attempt, 500, 5_000));

@@ -349,7 +349,8 @@ export class ApiClient {
   }
 }
 
-function isRetryable(err: unknown): boolean {
+/** Whether a failed call can succeed on another try: the retryable statuses and network errors (never a TLS trust error). */
+export function isRetryable(err: unknown): boolean {
   if (err instanceof InvalidTokenError || err instanceof AbortedError) return false;
   if (err instanceof ApiError) return RETRYABLE_STATUS.has(err.status);
   if (err instanceof ConnectError) return RETRYABLE_NETWORK.has(err.code ?? '');
