@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ArvadosError, FilterError, parseFilter, subscribe, type ArvadosEvent, type Condition, type Filter } from './arvados';
 import { parseTime } from './arvados/filters';
-import { apiFromEnv, LineWriter, parseOr, stderrLogger, UsageError } from './cliCommon';
+import { apiFromEnv, LineWriter, parseOr, profileOption, stderrLogger, UsageError } from './cliCommon';
 import { LOGS_USAGE, parseLogsArgs, runLogs } from './cliLogs';
 import { version } from '../package.json';
 
@@ -15,9 +15,11 @@ export const USAGE = `Usage: arvados-events [options]
 
 Follow the events of an Arvados cluster, as arv-ws does: one JSON object per event on stdout.
 The cluster and token come from ARVADOS_API_HOST and ARVADOS_API_TOKEN, or from
-~/.config/arvados/settings.conf (ARVADOS_API_HOST_INSECURE=1 skips TLS verification).
+~/.config/arvados/settings.conf (ARVADOS_API_HOST_INSECURE=1 skips TLS verification),
+or, with --profile NAME, from ~/.config/arvados/NAME.conf alone (arv-copy's convention).
 
 Options:
+  -p, --profile NAME       the cluster and token of the profile NAME.conf, not the environment's
   -u, --uuid UUID          only events about this object
   -f, --filters JSON       an Arvados filter, e.g. '[["event_type","in",["create","update"]]]'
   -s, --start-time TIME    also print past events created at or after TIME
@@ -45,6 +47,8 @@ export interface CliOptions {
   noPoll: boolean;
   retries: number;
   quiet: boolean;
+  /** A profile name (NAME.conf), instead of the environment and settings.conf. */
+  profile?: string;
 }
 
 export type ParsedArgs = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: CliOptions };
@@ -65,6 +69,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       strict: true,
       allowPositionals: false,
       options: {
+        profile: { type: 'string', short: 'p' },
         uuid: { type: 'string', short: 'u' },
         filters: { type: 'string', short: 'f' },
         'start-time': { type: 'string', short: 's' },
@@ -116,6 +121,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       noPoll: Boolean(values['no-poll']),
       retries: values.retries !== undefined ? positiveNumber(values.retries, '--retries', true) : 4,
       quiet: Boolean(values.quiet),
+      profile: profileOption(values.profile),
     },
   };
 }
@@ -136,7 +142,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (parsed.kind === 'help') return io.stdout.write(USAGE), 0;
   if (parsed.kind === 'version') return io.stdout.write(`arvados-events ${version}\n`), 0;
   const o = parsed.options;
-  const api = apiFromEnv(io.env, say, { retry: { retries: o.retries } });
+  const api = apiFromEnv(io.env, say, { retry: { retries: o.retries } }, o.profile);
   if (typeof api === 'number') return api;
   const logger = stderrLogger(say, o.quiet);
   const out = new LineWriter(io.stdout);
@@ -173,7 +179,7 @@ async function runLogsCommand(argv: string[], io: CliIo, say: (m: string) => voi
   const options = parseOr(() => parseLogsArgs(argv), 'Try "arvados-events logs --help".', say, io.stderr);
   if (typeof options === 'number') return options;
   if (options === 'help') return io.stdout.write(LOGS_USAGE), 0;
-  const api = apiFromEnv(io.env, say);
+  const api = apiFromEnv(io.env, say, {}, options.profile);
   if (typeof api === 'number') return api;
   try {
     return await runLogs(api, options, { stdout: io.stdout, say, stopSignal: io.stopSignal }, stderrLogger(say, options.quiet));

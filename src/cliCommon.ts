@@ -1,5 +1,5 @@
 /** What the command-line follower's commands share: usage errors, the API client, the logger, the output. */
-import { ApiClient, ConfigError, resolveConfig, type ApiClientOptions, type Logger } from './arvados';
+import { ApiClient, ConfigError, isProfileName, profileConfig, resolveConfig, type ApiClientOptions, type Logger } from './arvados';
 
 /** A command line that cannot be run as written: said, with where to find help, and exit 2. */
 export class UsageError extends Error {}
@@ -16,14 +16,26 @@ export function parseOr<T>(parse: () => T, hint: string, say: (m: string) => voi
   }
 }
 
-/** The API client from the environment and settings.conf; a configuration error is said, as exit status 1. */
-export function apiFromEnv(env: NodeJS.ProcessEnv, say: (m: string) => void, options: ApiClientOptions = {}): ApiClient | number {
+/**
+ * The API client from the environment and settings.conf, or from the profile `NAME.conf` alone
+ * when one is named (`--profile`, as arv-copy's `--src`); a configuration error is said, as exit
+ * status 1.
+ */
+export function apiFromEnv(env: NodeJS.ProcessEnv, say: (m: string) => void, options: ApiClientOptions = {}, profile?: string): ApiClient | number {
   try {
-    return new ApiClient(resolveConfig({ env }), options);
+    return new ApiClient(profile !== undefined ? profileConfig(profile, env) : resolveConfig({ env }), options);
   } catch (err) {
     if (err instanceof ConfigError) return say(err.message), 1;
     throw err;
   }
+}
+
+/** `--profile NAME`: a name, not a path (the folders are the SDKs'). */
+export function profileOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const name = value.trim().replace(/\.conf$/, '');
+  if (!isProfileName(name)) throw new UsageError(`--profile needs a profile name, such as zzzzz for ~/.config/arvados/zzzzz.conf, got "${value.slice(0, 40)}"`);
+  return name;
 }
 
 /** Diagnostics on stderr; `quiet` keeps only warnings and errors. */

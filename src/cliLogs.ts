@@ -6,7 +6,7 @@
  * errors; 0 after SIGINT.
  */
 import { parseArgs } from 'node:util';
-import { LineWriter, UsageError } from './cliCommon';
+import { LineWriter, profileOption, UsageError } from './cliCommon';
 import { ArvadosError, DEFAULT_LOG_FILES, ProcessLogFollower, type ApiClient, type Logger } from './arvados';
 import { describePhase } from './model/liveLog';
 
@@ -16,6 +16,7 @@ Print the log of a container request (or of a container: its request is looked u
 container request log endpoint, merged by timestamp. One line per log line: "<file> <line>".
 
 Options:
+  -p, --profile NAME       the cluster and token of the profile NAME.conf, not the environment's
   -f, --follow             keep printing until the request is finished
       --all                start at the beginning of each file (default: its last 10,000 bytes)
       --files LIST         comma-separated files (default: ${DEFAULT_LOG_FILES.join(',')})
@@ -35,6 +36,7 @@ export interface LogsOptions {
   files: string[];
   pollIntervalMs: number;
   quiet: boolean;
+  profile?: string;
 }
 
 const UUID = /^[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{15}$/;
@@ -47,6 +49,7 @@ export function parseLogsArgs(argv: string[]): LogsOptions | 'help' {
       strict: true,
       allowPositionals: true,
       options: {
+        profile: { type: 'string', short: 'p' },
         follow: { type: 'boolean', short: 'f' },
         all: { type: 'boolean' },
         files: { type: 'string' },
@@ -76,7 +79,7 @@ export function parseLogsArgs(argv: string[]): LogsOptions | 'help' {
     if (!values['poll-interval'].trim() || !Number.isFinite(n) || n <= 0) throw new UsageError(`--poll-interval needs a number of seconds above 0, got "${values['poll-interval']}"`);
     pollIntervalMs = n * 1000;
   }
-  return { uuid, follow: Boolean(values.follow), all: Boolean(values.all), files, pollIntervalMs, quiet: Boolean(values.quiet) };
+  return { uuid, follow: Boolean(values.follow), all: Boolean(values.all), files, pollIntervalMs, quiet: Boolean(values.quiet), profile: profileOption(values.profile) };
 }
 
 export interface LogsIo {

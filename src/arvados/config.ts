@@ -37,14 +37,23 @@ export function isTruthy(value: string | undefined): boolean {
   return value !== undefined && TRUE_WORDS.has(value.trim().toLowerCase());
 }
 
-/** The settings.conf files to look at, in the Python SDK's order. Only the first that exists is read. */
-export function settingsFileCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+/**
+ * The Arvados config folders, in the Python SDK's order: each $CONFIGURATION_DIRECTORY entry,
+ * $XDG_CONFIG_HOME/arvados (default ~/.config/arvados), each $XDG_CONFIG_DIRS entry plus
+ * /arvados (default /etc/xdg/arvados). settings.conf and the `<name>.conf` profiles live there.
+ */
+export function configFolders(env: NodeJS.ProcessEnv = process.env): string[] {
   const home = env.HOME || os.homedir();
   const out: string[] = [];
-  for (const dir of (env.CONFIGURATION_DIRECTORY ?? '').split(':')) if (dir) out.push(path.join(dir, 'settings.conf'));
-  out.push(path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'arvados', 'settings.conf'));
-  for (const dir of (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':')) if (dir) out.push(path.join(dir, 'arvados', 'settings.conf'));
+  for (const dir of (env.CONFIGURATION_DIRECTORY ?? '').split(':')) if (dir) out.push(dir);
+  out.push(path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'arvados'));
+  for (const dir of (env.XDG_CONFIG_DIRS || '/etc/xdg').split(':')) if (dir) out.push(path.join(dir, 'arvados'));
   return out;
+}
+
+/** The settings.conf files to look at, in the Python SDK's order. Only the first that exists is read. */
+export function settingsFileCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  return configFolders(env).map((dir) => path.join(dir, 'settings.conf'));
 }
 
 /**

@@ -3,6 +3,7 @@ export * from './types';
 export * from './errors';
 export * from './config';
 export * from './binding';
+export * from './profiles';
 export * from './rest';
 export * from './kinds';
 export * from './filters';

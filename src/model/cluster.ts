@@ -114,6 +114,7 @@ export class ClusterConnection implements Follows {
   private statusValue: ClusterStatus = { kind: 'idle' };
   private generation = 0;
   private lastHost?: string;
+  private lastClusterId?: string;
   /** The position not yet written, and the last one written, of `lastHost`. */
   private position?: number;
   private savedPosition?: number;
@@ -173,6 +174,11 @@ export class ClusterConnection implements Follows {
   /** The host of the open connection, or the last one connected to (or expected). */
   get host(): string | undefined {
     return this.current?.host ?? this.lastHost;
+  }
+
+  /** The cluster id (the first five characters of its UUIDs), once connected. */
+  get clusterId(): string | undefined {
+    return this.current?.clusterId ?? this.lastClusterId;
   }
 
   get transport(): string | undefined {
@@ -306,6 +312,7 @@ export class ClusterConnection implements Follows {
 
   private attach(opened: Opened, gen: number): void {
     this.current = opened;
+    this.lastClusterId = opened.clusterId ?? this.lastClusterId;
     const { stream } = opened;
     if (this.lastHost !== opened.host) {
       // Another cluster: its position is its own.

@@ -12,6 +12,7 @@ import {
   elsewhereSentence,
   missingSettingsError,
   normalizeApiHost,
+  profileConfig,
   readConnectionSources,
   readSettingsFile,
   sameHost,
@@ -55,6 +56,8 @@ export interface Opened {
   workbenchUrl?: string;
   api: SessionApi;
   host: string;
+  /** The cluster id (the discovery document's uuidPrefix), the first five characters of its UUIDs. */
+  clusterId?: string;
 }
 
 export type Opener = (request: OpenRequest) => Promise<Opened>;
@@ -136,31 +139,58 @@ export function connectionConfig(host: string, settings: Pick<ConnectionSettings
  * the host it came with.
  */
 export function createOpener(tokenFor: (host: string) => Promise<string | undefined>, env: NodeJS.ProcessEnv = process.env, chooseHost?: HostChooser): Opener {
-  return async ({ settings, filters, lastLogIdFor, logger }) => {
+  return async (request) => {
+    const { settings } = request;
     const s = readConnectionSources(env);
     const own = ownHost(settings.apiHost, s);
     const setting = userSettingHost(settings.apiHost);
     const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await tokenFor(h), userHost: setting });
     const host = chooseHost ? await chooseHost(own, hasToken) : own;
     if (!host) throw missingSettingsError(s.environment.token || s.file.token ? ['ARVADOS_API_HOST'] : ['ARVADOS_API_HOST', 'ARVADOS_API_TOKEN'], s.file.path);
-    const config = connectionConfig(host, settings, s, await tokenFor(host));
-    const api = new ApiClient(config, { logger });
-    try {
-      const lastLogId = lastLogIdFor(config.apiHost);
-      const sub = await subscribe(api, {
-        filters,
-        lastLogId,
-        transport: settings.transport,
-        pollIntervalMs: settings.pollIntervalMs,
-        maxBackfill: settings.maxBackfill,
-        // Live events held while a gap is read: no more than the view keeps (past it the engine reads on from the logs API).
-        maxHeld: settings.maxBackfill,
-        logger,
-      });
-      return { ...sub, api, host: config.apiHost };
-    } catch (err) {
-      api.dispose();
-      throw err;
-    }
+    return openStream(connectionConfig(host, settings, s, await tokenFor(host)), request);
   };
+}
+
+/**
+ * The opener of a profile's cluster (`<name>.conf`): its host, its token, its insecure flag, read
+ * again at each connection; nothing from the environment but SSL_CERT_FILE.
+ */
+export function createProfileOpener(name: string, env: NodeJS.ProcessEnv = process.env): Opener {
+  return (request) => openStream(profileConfig(name, env), request);
+}
+
+/**
+ * The opener of a cluster added by host ("Arvados: Add Cluster"): the token stored for that host
+ * (`tokenFor`, SecretStorage), else the environment's or settings.conf's only if it came with that
+ * host. TLS is verified unless ARVADOS_API_HOST_INSECURE came with that host.
+ */
+export function createHostOpener(host: string, tokenFor: (host: string) => Promise<string | undefined>, env: NodeJS.ProcessEnv = process.env): Opener {
+  return async (request) => {
+    const s = readConnectionSources(env);
+    return openStream(connectionConfig(host, { apiHost: undefined, insecure: false }, s, await tokenFor(host)), request);
+  };
+}
+
+/** The API client and the event stream for one resolved connection. */
+async function openStream(config: ArvadosConfig, { settings, filters, lastLogIdFor, logger }: OpenRequest): Promise<Opened> {
+  const api = new ApiClient(config, { logger });
+  try {
+    const lastLogId = lastLogIdFor(config.apiHost);
+    const sub = await subscribe(api, {
+      filters,
+      lastLogId,
+      transport: settings.transport,
+      pollIntervalMs: settings.pollIntervalMs,
+      maxBackfill: settings.maxBackfill,
+      // Live events held while a gap is read: no more than the view keeps (past it the engine reads on from the logs API).
+      maxHeld: settings.maxBackfill,
+      logger,
+    });
+    // The discovery document is cached by the client (subscribe read it): its uuidPrefix is the cluster id.
+    const clusterId = await api.discovery().then((d) => (typeof d.uuidPrefix === 'string' ? d.uuidPrefix : undefined), () => undefined);
+    return { ...sub, api, host: config.apiHost, clusterId };
+  } catch (err) {
+    api.dispose();
+    throw err;
+  }
 }
