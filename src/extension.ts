@@ -4,15 +4,14 @@
  * then connects in the background. See docs/architecture.md.
  */
 import * as vscode from 'vscode';
-import { ClusterConnection } from './model/cluster';
+import { ClusterSet } from './model/clusters';
 import { createOpener, effectiveHost } from './model/connection';
-import { EventFeed } from './model/eventFeed';
+import { clusterLogger, FollowedCluster, openerOf } from './model/followedCluster';
 import { setTranslator } from './model/l10n';
 import { MirroredStore } from './model/mirroredStore';
-import { ObjectFacts } from './model/objects';
 import { isPositionKey, migrateLegacyKeys } from './model/store';
-import { USER_FILTERS_OWNER, UserFilters } from './model/userFilters';
-import { WatchList } from './model/watches';
+import { register as registerClusters } from './views/clusters/register';
+import { FollowedClusters } from './views/clusters/followedClusters';
 import { Credentials } from './views/connection/credentials';
 import { register as registerConnection } from './views/connection/register';
 import { WorkspaceCluster } from './views/connection/workspaceCluster';
@@ -32,8 +31,7 @@ import { register as registerWatched } from './views/watched/register';
 export async function activate(context: vscode.ExtensionContext): Promise<{ treeDataProviders: Record<string, vscode.TreeDataProvider<unknown>> }> {
   setTranslator(vscode.l10n.t);
   const settings = readSettings();
-  const objects: ObjectFacts = new ObjectFacts({ api: () => connection.api, user: () => connection.user });
-  const output = new Output(objects.names);
+  const output = new Output();
   const credentials = new Credentials(context.secrets);
   // The last event ids also go to a file the extension host writes itself (see MirroredStore).
   const storage = context.storageUri ?? context.globalStorageUri;
@@ -43,27 +41,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ tree
   });
   const host = effectiveHost(settings.apiHost);
   await migrateLegacyKeys(store, host);
-  const connection: ClusterConnection = new ClusterConnection(
-    { open: createOpener((h) => credentials.tokenFor(h), process.env, workspaceCluster.choose), store, logger: output.logger, expectedHost: host },
-    connectionSettings(settings),
-  );
-  // Names first: every later listener of the connection may read them.
-  const learning = objects.observe(connection);
+  const tokenFor = (h: string) => credentials.tokenFor(h);
+  // One context per followed cluster; the default one (the SDKs' cluster) always exists.
+  const clusters: ClusterSet<FollowedCluster> = new ClusterSet((entry) => {
+    const logger = clusterLogger(output.logger, () => (clusters.size > 1 ? entry.label : undefined));
+    const open = openerOf(entry, tokenFor) ?? createOpener(tokenFor, process.env, workspaceCluster.choose);
+    return new FollowedCluster(entry, { open, store, logger, settings: connectionSettings(settings), bufferSize: settings.bufferSize });
+  });
+  const followed = new FollowedClusters(clusters, output.logger);
+  followed.refresh();
+  const primary = clusters.all[0];
   const services: Services = {
-    connection, objects, output, credentials, workspaceCluster,
-    userFilters: new UserFilters(store, connection, host, output.logger),
-    watches: new WatchList(store, undefined, host),
-    feed: new EventFeed(connection, { owner: USER_FILTERS_OWNER, bufferSize: settings.bufferSize, logger: output.logger }),
+    clusters, followed,
+    connection: primary.connection, objects: primary.objects, userFilters: primary.userFilters, watches: primary.watches, feed: primary.feed,
+    output, credentials, workspaceCluster,
     contextKeys: new ContextKeys(),
     selection: new Selection(),
     objectActions: new ObjectActions(),
     treeDataProviders: {},
   };
   context.subscriptions.push(
-    // First (VS Code disposes in order): the position is saved at once, then the stream closes.
-    { dispose: () => void connection.dispose() },
-    output, credentials, workspaceCluster, objects, learning, services.userFilters, services.feed,
+    // First (VS Code disposes in order): each position is saved at once, then the streams close.
+    clusters,
+    output, credentials, workspaceCluster, followed,
     ...registerConnection(services),
+    ...registerClusters(services),
     ...registerEvents(services),
     ...registerSubscriptions(services),
     ...registerWatched(services),
@@ -71,8 +73,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ tree
     ...registerLogs(services),
   );
   output.logger.info(`Arvados Events ${String(context.extension.packageJSON.version ?? '')} started`);
-  // Connect in the background: activation must not wait for the network.
-  void connection.connect();
+  // Connect in the background, each cluster as it is followed: activation must not wait for the network.
+  context.subscriptions.push(clusters.each((c) => (void c.connection.connect(), [])));
   // The views' data as VS Code's own interface, by view id: for the in-host tests (test/vscode).
   return { treeDataProviders: services.treeDataProviders };
 }

@@ -149,6 +149,31 @@ export class ClusterSet<C extends ClusterContextLike> implements Disposable {
     return this.contexts.find((c) => c.clusterId === prefix);
   }
 
+  /**
+   * Calls `attach` for every followed cluster, now and as clusters are added; what it returns is
+   * disposed when that cluster stops being followed, or when the result is disposed.
+   */
+  each(attach: (cluster: C) => Disposable[]): Disposable {
+    const attached = new Map<C, Disposable[]>();
+    const sync = (all: readonly C[]) => {
+      for (const [c, ds] of attached) {
+        if (all.includes(c)) continue;
+        for (const d of ds) d.dispose();
+        attached.delete(c);
+      }
+      for (const c of all) if (!attached.has(c)) attached.set(c, attach(c));
+    };
+    sync(this.contexts);
+    const sub = this.onDidChange(sync);
+    return {
+      dispose: () => {
+        sub.dispose();
+        for (const ds of attached.values()) for (const d of ds) d.dispose();
+        attached.clear();
+      },
+    };
+  }
+
   /** Follows exactly `entries`. Returns the contexts it created. */
   update(entries: readonly ClusterEntry[]): C[] {
     const before = this.contexts;

@@ -74,7 +74,7 @@ export class FollowedCluster implements ClusterContextLike {
     for (const d of this.subscriptions) d.dispose();
     this.feed.dispose();
     this.userFilters.dispose();
-    this.watches.flush();
+    this.watches.dispose();
     this.objects.dispose();
     await this.connection.dispose();
   }

@@ -5,7 +5,8 @@
 import { formatRate } from './rate';
 import { t } from './l10n';
 import { escapeMarkdown, relativeTime } from './labels';
-import type { ClusterStatus } from './cluster';
+import { connectionKey, type ClusterStatus } from './cluster';
+import { worstState } from './clusters';
 
 export interface StatusInput {
   status: ClusterStatus;
@@ -13,6 +14,8 @@ export interface StatusInput {
   pausedCount: number;
   rate: number;
   host?: string;
+  /** The cluster's name, when several are followed. */
+  cluster?: string;
   user?: string;
   transport?: string;
   lastEventAt?: string;
@@ -106,6 +109,40 @@ export function statusText(input: StatusInput): StatusText {
   lines.push(t('Click for connection actions'));
   const severity = status.kind === 'error' ? 'error' : status.kind === 'open' && status.connection.status === 'reconnecting' ? 'warning' : 'normal';
   return { text, tooltip: lines.join('\n\n'), severity };
+}
+
+/**
+ * Of several clusters: the worst state and the total rate in the item, one tooltip line per
+ * cluster. Of one, statusText.
+ */
+export function clustersStatusText(inputs: readonly StatusInput[]): StatusText {
+  if (inputs.length <= 1) return statusText(inputs[0] ?? { status: { kind: 'idle' }, paused: false, pausedCount: 0, rate: 0, now: Date.now() });
+  const worstKey = worstState(inputs.map((i) => connectionKey(i.status)));
+  const worst = inputs.find((i) => connectionKey(i.status) === worstKey) ?? inputs[0];
+  const paused = inputs.every((i) => i.paused);
+  const rate = inputs.reduce((sum, i) => sum + (i.status.kind === 'open' ? i.rate : 0), 0);
+  const pausedCount = inputs.reduce((sum, i) => sum + i.pausedCount, 0);
+  // The worst state may not be open while others are: the rate of those is still shown.
+  const parts = [paused ? t('paused') : stateWords(worst.status)];
+  if (inputs.some((i) => i.status.kind === 'open')) parts.push(t('{0}/s', formatRate(rate)));
+  if (paused && pausedCount) parts.push(t('{0} new', pausedCount));
+  const text = `${iconOf(worst.status, paused)} ${t('Arvados')}: ${parts.join(' · ')}`;
+  const lines = [t('**{0} clusters**', inputs.length)];
+  for (const i of inputs) {
+    let state = i.paused ? t('paused') : stateWords(i.status);
+    if (i.status.kind === 'open' && i.transport === 'poll') state += ` (${t('polling the logs API')})`;
+    const line = [`**${escapeMarkdown(i.cluster ?? i.host ?? t('default cluster'))}**`];
+    if (i.user) line.push(escapeMarkdown(i.user));
+    line.push(state);
+    if (i.status.kind === 'open') line.push(t('{0}/s', formatRate(i.rate)));
+    if (i.lastEventAt) line.push(t('last event {0}', relativeTime(Date.parse(i.lastEventAt), i.now)));
+    let entry = line.join(' · ');
+    if (i.status.kind === 'error' || i.status.kind === 'unconfigured') entry += ` — ${escapeMarkdown(i.status.message)}`;
+    else if (i.status.kind === 'open' && i.status.connection.status === 'reconnecting') entry += ` — ${escapeMarkdown(i.status.connection.reason)}`;
+    lines.push(entry);
+  }
+  lines.push(t('Click for connection actions'));
+  return { text, tooltip: lines.join('\n\n'), severity: statusText(worst).severity };
 }
 
 export interface CountsInput {

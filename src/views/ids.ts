@@ -27,6 +27,8 @@ export const COMMANDS = {
   showConnectionActions: 'arvados.showConnectionActions',
   showLiveLog: 'arvados.showLiveLog',
   chooseLogFiles: 'arvados.chooseLogFiles',
+  addCluster: 'arvados.addCluster',
+  removeCluster: 'arvados.removeCluster',
 } as const;
 
 export const VIEWS = {
@@ -52,6 +54,8 @@ export const CONTEXT = {
   hasEvents: 'arvados.hasEvents',
   groupBy: 'arvados.groupBy',
   hasWorkbench: 'arvados.hasWorkbench',
+  /** More than one cluster is shown (views have a root node per cluster). */
+  severalClusters: 'arvados.severalClusters',
 } as const;
 
 /**
@@ -67,6 +71,7 @@ export const ITEMS = {
   filter: 'filter',
   allEvents: 'allEvents',
   watch: 'watch',
+  cluster: 'cluster',
 } as const;
 
 export const STATUS_BAR_ID = 'arvados.status';

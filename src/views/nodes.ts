@@ -11,16 +11,27 @@ export interface EventNode {
   readonly event: ArvadosEvent;
   /** The cluster the event came from. */
   readonly host?: string;
+  /** Its cluster's key (see ClusterEntry). */
+  readonly cluster?: string;
 }
 
 export interface GroupNode {
   readonly kind: 'group';
   readonly group: EventGroup;
+  readonly cluster?: string;
 }
 
 export interface WatchNode {
   readonly kind: 'watch';
   readonly watch: Watch;
+  readonly cluster?: string;
+}
+
+/** A followed cluster, the root of its part of a view while several are shown. */
+export interface ClusterNode {
+  readonly kind: 'cluster';
+  /** The cluster's key (see ClusterEntry). */
+  readonly cluster: string;
 }
 
 export interface FilterNode {
@@ -32,7 +43,7 @@ export interface AllEventsNode {
   readonly kind: 'allEvents';
 }
 
-export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode;
+export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode | ClusterNode;
 
 function isNode(arg: unknown): arg is TreeNode {
   return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string';

@@ -9,16 +9,20 @@ import { Batcher } from '../model/batcher';
 import { eventLogLines } from '../model/eventLog';
 import type { NameBook } from '../model/labels';
 
+export interface EventLog extends vscode.Disposable {
+  log(ev: ArvadosEvent): void;
+}
+
 export const CHANNEL_NAME = 'Arvados Events';
 const MAX_LINES_PER_BATCH = 2000;
 
 export class Output implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
   readonly logger: Logger;
-  private redact: (text: string) => string = (s) => s;
-  private readonly lines: Batcher<ArvadosEvent>;
+  /** The token redactor of each cluster's last connection, by cluster key. */
+  private readonly redactors = new Map<string, (text: string) => string>();
 
-  constructor(private readonly names?: NameBook) {
+  constructor() {
     this.channel = vscode.window.createOutputChannel(CHANNEL_NAME, { log: true });
     const r = (m: string) => this.redact(m);
     this.logger = {
@@ -27,22 +31,38 @@ export class Output implements vscode.Disposable {
       warn: (m) => this.channel.warn(r(m)),
       error: (m) => this.channel.error(r(m)),
     };
-    this.lines = new Batcher<ArvadosEvent>({
+  }
+
+  /**
+   * The event lines of one cluster, labelled with its names; `cluster()` names it in each line
+   * while several clusters are followed. Dispose to write what is pending.
+   */
+  eventLog(names: NameBook, cluster: () => string | undefined = () => undefined): EventLog {
+    const lines = new Batcher<ArvadosEvent>({
       intervalMs: 250,
       maxItems: MAX_LINES_PER_BATCH * 4,
       flush: (events, dropped) => {
-        const lines = eventLogLines(events, dropped, this.names, MAX_LINES_PER_BATCH);
-        if (lines.length) this.channel.info(r(lines.join('\n')));
+        const text = eventLogLines(events, dropped, names, MAX_LINES_PER_BATCH, cluster());
+        if (text.length) this.channel.info(this.redact(text.join('\n')));
       },
     });
+    return {
+      log: (ev) => lines.push(ev),
+      dispose: () => {
+        lines.flushNow();
+        lines.dispose();
+      },
+    };
   }
 
-  setRedactor(redact: ((text: string) => string) | undefined): void {
-    this.redact = redact ?? ((s) => s);
+  /** Keeps `redact` (the last connection's of cluster `key`): every line passes every cluster's. */
+  setRedactor(key: string, redact: (text: string) => string): void {
+    this.redactors.set(key, redact);
   }
 
-  logEvent(ev: ArvadosEvent): void {
-    this.lines.push(ev);
+  private redact(text: string): string {
+    for (const r of this.redactors.values()) text = r(text);
+    return text;
   }
 
   show(): void {
@@ -50,8 +70,6 @@ export class Output implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.lines.flushNow();
-    this.lines.dispose();
     this.channel.dispose();
   }
 }

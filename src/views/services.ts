@@ -3,6 +3,9 @@
  * services they share. Built once in extension.ts; features subscribe to what they need.
  */
 import type { ClusterConnection } from '../model/cluster';
+import type { ClusterSet } from '../model/clusters';
+import type { FollowedCluster } from '../model/followedCluster';
+import type { FollowedClusters } from './clusters/followedClusters';
 import type { EventFeed } from '../model/eventFeed';
 import type { ObjectFacts } from '../model/objects';
 import type { UserFilters } from '../model/userFilters';
@@ -15,6 +18,11 @@ import type { ObjectActions } from './objectActions';
 import type { Selection } from './selection';
 
 export interface Services {
+  /** Every followed cluster, the default one first. */
+  clusters: ClusterSet<FollowedCluster>;
+  /** Which clusters are followed (the setting, the profiles found): refresh() after a change. */
+  followed: FollowedClusters;
+  /** The default cluster's parts, for features that act on one cluster. */
   connection: ClusterConnection;
   userFilters: UserFilters;
   watches: WatchList;

@@ -17,6 +17,8 @@ export interface ExtensionSettings {
   myContainerRequests: NotifyLevel;
   watchedObjects: boolean;
   eventLoopMonitor: boolean;
+  /** Clusters followed besides the default one: profile names and hosts (the user's own settings only). */
+  clusters: string[];
 }
 
 function clamp(n: unknown, min: number, max: number, fallback: number): number {
@@ -28,7 +30,7 @@ function clamp(n: unknown, min: number, max: number, fallback: number): number {
  * restricted in untrusted workspaces), so a workspace cannot set them; read from the user's own
  * settings only, and always written there.
  */
-export const USER_ONLY_SETTINGS: readonly string[] = ['apiHost', 'insecure'];
+export const USER_ONLY_SETTINGS: readonly string[] = ['apiHost', 'insecure', 'clusters'];
 
 /** A value from the user's own settings (user or remote machine), never a workspace's. */
 function userValue<T>(c: vscode.WorkspaceConfiguration, key: string): T | undefined {
@@ -42,6 +44,7 @@ export function readSettings(): ExtensionSettings {
   const level = c.get<string>('notifications.myContainerRequests');
   const groupBy = c.get<string>('groupBy');
   const apiHost = userValue<unknown>(c, 'apiHost');
+  const clusters = userValue<unknown>(c, 'clusters');
   return {
     apiHost: typeof apiHost === 'string' ? apiHost.trim() : '',
     insecure: userValue<unknown>(c, 'insecure') === true,
@@ -52,6 +55,7 @@ export function readSettings(): ExtensionSettings {
     myContainerRequests: level === 'failures' || level === 'all' ? level : 'off',
     watchedObjects: c.get<boolean>('notifications.watchedObjects') !== false,
     eventLoopMonitor: c.get<boolean>('diagnostics.eventLoopMonitor') === true,
+    clusters: Array.isArray(clusters) ? clusters.filter((x): x is string => typeof x === 'string' && !!x.trim()).map((x) => x.trim()) : [],
   };
 }
 

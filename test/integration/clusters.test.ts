@@ -106,7 +106,7 @@ test('cutting one cluster does not disturb the other; positions are per cluster;
   a.failNextApiCalls(1_000_000, 503);
   a.cutConnections();
   await waitUntil('A reconnecting', () => ca.connection.connectionKey !== 'live');
-  const duringB = [];
+  const duringB: Array<{ id: number }> = [];
   for (let i = 0; i < 20; i++) duringB.push(b.updateObject(collB, { name: `B during ${i}` }));
   const missedA = [a.updateObject(collA, { name: 'A while cut 1' }), a.updateObject(collA, { name: 'A while cut 2' })];
   await waitUntil('B\'s events while A is down', () => first.of('profile:bbbbb').some((e) => e.id === duringB.at(-1)!.id));

@@ -1,9 +1,10 @@
 /**
- * The status bar item: connection state and events per second. The rate is updated at most twice a
+ * The status bar item: connection state and events per second (of several clusters: the worst
+ * state and the total rate, with a tooltip line per cluster). The rate is updated at most twice a
  * second; a change of state (connected, reconnecting, paused…) shows at once.
  */
 import * as vscode from 'vscode';
-import { stateWords, statusText, type StatusInput } from '../../model/status';
+import { clustersStatusText, stateWords, type StatusInput } from '../../model/status';
 import { COMMANDS, STATUS_BAR_ID } from '../ids';
 const MIN_INTERVAL_MS = 500;
 
@@ -17,7 +18,7 @@ export class StatusBar implements vscode.Disposable {
   private lastSeverity = 'normal';
   private lastState = '';
 
-  constructor(private readonly input: () => StatusInput) {
+  constructor(private readonly input: () => StatusInput[]) {
     this.item = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 10);
     this.item.name = vscode.l10n.t('Arvados Events');
     this.item.command = COMMANDS.showConnectionActions;
@@ -45,10 +46,10 @@ export class StatusBar implements vscode.Disposable {
     }, wait);
   }
 
-  private update(input: StatusInput = this.input()): void {
+  private update(input: StatusInput[] = this.input()): void {
     this.last = Date.now();
     this.lastState = stateOf(input);
-    const s = statusText(input);
+    const s = clustersStatusText(input);
     if (s.text !== this.lastText) {
       this.lastText = s.text;
       this.item.text = s.text;
@@ -73,6 +74,6 @@ export class StatusBar implements vscode.Disposable {
 }
 
 /** What the item says apart from the rate and counts: the state in words, and paused. */
-function stateOf(input: StatusInput): string {
-  return `${stateWords(input.status)}|${input.paused}`;
+function stateOf(input: StatusInput[]): string {
+  return input.map((i) => `${stateWords(i.status)}|${i.paused}`).join(',');
 }

@@ -3,10 +3,10 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../ids';
 import type { EventsFeature } from './feature';
 
-export function registerClearEvents({ model, view, feed }: EventsFeature): vscode.Disposable {
+export function registerClearEvents({ sections, view, clusters }: EventsFeature): vscode.Disposable {
   return vscode.commands.registerCommand(COMMANDS.clearEvents, () => {
-    model.clear();
+    for (const s of sections()) s.model.clear();
+    for (const c of clusters.all) c.feed.clearCounts();
     view.refreshRoot();
-    feed.clearCounts();
   });
 }

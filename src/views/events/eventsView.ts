@@ -1,8 +1,10 @@
 /**
- * The Events view: a thin adapter from EventsModel to a TreeView. It refreshes only what a batch
- * changed (changed groups, or the root in flat mode), does no tree work while hidden (catching up
- * when shown), and builds tooltips lazily. Its nodes are tagged (EventNode, GroupNode), made once
- * per event or group so that refreshes and reveal keep their identity.
+ * The Events view: a thin adapter from EventsModel to a TreeView, one model per followed cluster
+ * (a section), under a root node per cluster while several are shown. It refreshes only what a
+ * batch changed (changed groups, or the section's root in flat mode), does no tree work while
+ * hidden (catching up when shown), and builds tooltips lazily. Its nodes are tagged (EventNode,
+ * GroupNode, ClusterNode), made once per event or group so that refreshes and reveal keep their
+ * identity; each names its cluster, since event ids and UUIDs of two clusters may collide.
  */
 import * as vscode from 'vscode';
 import type { ArvadosEvent } from '../../arvados';
@@ -16,9 +18,23 @@ import { registerLoopCounter } from '../../model/loopMonitor';
 import type { ObjectFacts } from '../../model/objects';
 import { eventsDescription, type CountsInput } from '../../model/status';
 import { COMMANDS, ITEMS, VIEWS } from '../ids';
-import type { EventNode, GroupNode } from '../nodes';
+import type { ClusterNode, EventNode, GroupNode } from '../nodes';
+import { ClusterNodes } from '../clusterNodes';
+import type { FollowedCluster } from '../../model/followedCluster';
 
-type Node = EventNode | GroupNode;
+type Node = EventNode | GroupNode | ClusterNode;
+
+/** One cluster's part of the view. */
+export interface EventsSection {
+  readonly cluster: FollowedCluster;
+  readonly model: EventsModel;
+}
+
+/** The sections shown (in order), and any by its cluster's key. */
+export interface EventsSections {
+  shown(): EventsSection[];
+  get(key: string): EventsSection | undefined;
+}
 
 const GROUP_ICONS = { object: 'symbol-object', kind: 'symbol-class', eventType: 'symbol-event' } as const;
 /** Relative times in descriptions are refreshed this often while the view is visible. */
@@ -37,15 +53,11 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   private frozen = false;
   private descriptionText = '';
   private problem?: string;
+  private readonly roots = new ClusterNodes(VIEWS.events);
   /** Refreshes done, for diagnostics. */
   refreshes = 0;
 
-  constructor(
-    private readonly model: EventsModel,
-    private readonly objects: ObjectFacts,
-    /** The cluster the shown events come from: it is part of their tree ids. */
-    private readonly host: () => string | undefined,
-  ) {
+  constructor(private readonly sections: EventsSections) {
     this.treeView = vscode.window.createTreeView(VIEWS.events, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.treeView,
@@ -57,7 +69,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       registerLoopCounter('tree refreshes', () => this.refreshes),
     );
     this.clock = setInterval(() => {
-      if (this.treeView.visible && !this.frozen && this.model.size) this.refreshRoot();
+      if (this.treeView.visible && !this.frozen && this.size) this.refreshRoot();
     }, RELATIVE_TIME_REFRESH_MS);
     this.clock.unref?.();
   }
@@ -67,15 +79,28 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     this.frozen = frozen;
   }
 
-  /** Shows a model change: at most one refresh call per batch, none while hidden. */
-  apply(change: TreeChange): void {
+  /** Events shown, in every section. */
+  get size(): number {
+    return this.sections.shown().reduce((n, s) => n + s.model.size, 0);
+  }
+
+  private get several(): boolean {
+    return this.sections.shown().length > 1;
+  }
+
+  /** Shows a change of one section's model: at most one refresh call per batch, none while hidden. */
+  apply(change: TreeChange, section: EventsSection): void {
     if (change.kind === 'none') return;
     if (!this.treeView.visible) {
       this.dirty = true;
       return;
     }
-    if (change.kind === 'root') this.refreshRoot();
-    else this.refreshGroups(change.groups);
+    if (change.kind === 'root') {
+      if (this.several && this.sections.shown().includes(section)) {
+        this.refreshes++;
+        this.changeEmitter.fire(this.roots.of(section.cluster));
+      } else this.refreshRoot();
+    } else this.refreshGroups(change.groups, section);
   }
 
   /** Everything changed (grouping, clear). */
@@ -90,20 +115,26 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     this.changeEmitter.fire(undefined);
   }
 
-  private refreshGroups(groups: EventGroup[]): void {
+  private refreshGroups(groups: EventGroup[], section: EventsSection): void {
     this.refreshes++;
-    this.changeEmitter.fire(groups.map((g) => this.nodeOf(g)));
+    this.changeEmitter.fire(groups.map((g) => this.nodeOf(g, section)));
   }
 
-  private nodeOf(node: EventsNode): Node {
+  private nodeOf(node: EventsNode, section: EventsSection): EventNode | GroupNode {
+    const cluster = section.cluster.entry.key;
     if (isGroup(node)) {
       let n = this.groupNodes.get(node);
-      if (!n) this.groupNodes.set(node, (n = { kind: 'group', group: node }));
+      if (!n) this.groupNodes.set(node, (n = { kind: 'group', group: node, cluster }));
       return n;
     }
     let n = this.eventNodes.get(node);
-    if (!n) this.eventNodes.set(node, (n = { kind: 'event', event: node, host: this.host() }));
+    if (!n) this.eventNodes.set(node, (n = { kind: 'event', event: node, host: section.cluster.connection.host, cluster }));
     return n;
+  }
+
+  /** The section a node belongs to. */
+  private sectionOf(node: Node): EventsSection | undefined {
+    return node.cluster !== undefined ? this.sections.get(node.cluster) : this.sections.shown()[0];
   }
 
   private catchUp(): void {
@@ -128,51 +159,78 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   }
 
   private updateMessage(): void {
-    const message = this.problem && this.model.size ? this.problem : undefined;
+    const message = this.problem && this.size ? this.problem : undefined;
     if (this.treeView.message !== message) this.treeView.message = message;
   }
 
   // TreeDataProvider
 
   getChildren(node?: Node): Node[] {
-    return this.model.children(node && (node.kind === 'group' ? node.group : node.event)).map((n) => this.nodeOf(n));
+    if (!node) {
+      const shown = this.sections.shown();
+      if (shown.length > 1) return shown.map((s) => this.roots.of(s.cluster));
+      return shown[0] ? this.childrenIn(shown[0]) : [];
+    }
+    const section = this.sectionOf(node);
+    if (!section) return [];
+    if (node.kind === 'cluster') return this.childrenIn(section);
+    return this.childrenIn(section, node.kind === 'group' ? node.group : node.event);
+  }
+
+  private childrenIn(section: EventsSection, parent?: EventsNode): Node[] {
+    return section.model.children(parent).map((n) => this.nodeOf(n, section));
   }
 
   getParent(node: Node): Node | undefined {
-    const parent = node.kind === 'event' ? this.model.parentOf(node.event) : undefined;
-    return parent && this.nodeOf(parent);
+    if (node.kind === 'cluster') return undefined;
+    const section = this.sectionOf(node);
+    if (!section) return undefined;
+    const parent = node.kind === 'event' ? section.model.parentOf(node.event) : undefined;
+    if (parent) return this.nodeOf(parent, section);
+    return this.several ? this.roots.of(section.cluster) : undefined;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    return node.kind === 'group' ? this.groupItem(node.group) : this.eventItem(node);
+    if (node.kind === 'cluster') {
+      const section = this.sections.get(node.cluster);
+      if (!section) return new vscode.TreeItem(node.cluster);
+      const n = section.model.size;
+      return this.roots.item(section.cluster, n === 1 ? t('1 event') : t('{0} events', n));
+    }
+    const objects = this.sectionOf(node)?.cluster.objects;
+    if (!objects) return new vscode.TreeItem('');
+    return node.kind === 'group' ? this.groupItem(node.group, objects, node.cluster) : this.eventItem(node, objects);
   }
 
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
-    if (node.kind === 'group') return item;
+    if (node.kind !== 'event') return item;
+    const objects = this.sectionOf(node)?.cluster.objects;
+    if (!objects) return item;
     const ev = node.event;
-    const outcome = this.objects.outcomeOf(ev.object_uuid);
-    const md = new vscode.MarkdownString(eventTooltip(ev, this.objects.names, outcome, outcome && outcomeInWords(outcome)));
+    const outcome = objects.outcomeOf(ev.object_uuid);
+    const md = new vscode.MarkdownString(eventTooltip(ev, objects.names, outcome, outcome && outcomeInWords(outcome)));
     md.supportHtml = false;
     md.isTrusted = false;
     item.tooltip = md;
     return item;
   }
 
-  private eventItem(node: EventNode): vscode.TreeItem {
+  private eventItem(node: EventNode, objects: ObjectFacts): vscode.TreeItem {
     const ev = node.event;
-    const item = new vscode.TreeItem(this.objects.label(ev), vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(objects.label(ev), vscode.TreeItemCollapsibleState.None);
     item.id = eventId(ev, node.host);
     item.description = eventDescription(ev, Date.now());
-    const icon = eventIcon(ev, this.objects.outcomeOf(ev.object_uuid));
+    const icon = eventIcon(ev, objects.outcomeOf(ev.object_uuid));
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     item.contextValue = ITEMS.eventOf(ev.object_kind);
     item.command = { command: COMMANDS.openEvent, title: t('Open Event'), arguments: [node] };
     return item;
   }
 
-  private groupItem(group: EventGroup): vscode.TreeItem {
-    const item = new vscode.TreeItem(groupLabel(group, this.objects.names), vscode.TreeItemCollapsibleState.Collapsed);
-    item.id = group.id;
+  private groupItem(group: EventGroup, objects: ObjectFacts, cluster: string | undefined): vscode.TreeItem {
+    const item = new vscode.TreeItem(groupLabel(group, objects.names), vscode.TreeItemCollapsibleState.Collapsed);
+    // Two clusters' groups of one kind or event type: ids of their own.
+    item.id = this.several && cluster ? `${cluster}/${group.id}` : group.id;
     item.description = group.size === 1 ? t('1 event') : t('{0} events', group.size);
     item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[group.by]);
     item.contextValue = ITEMS.group(group.by);

@@ -6,8 +6,10 @@ import type { EventsFeature } from './feature';
 
 const t = vscode.l10n.t;
 
-async function exportEvents({ model, connection, output }: EventsFeature): Promise<void> {
-  const events = model.buffer.oldestFirst();
+async function exportEvents({ sections, output }: EventsFeature): Promise<void> {
+  // Each cluster's events through its own token's redactor, one cluster after the other.
+  const parts = sections().map((s) => ({ events: s.model.buffer.oldestFirst(), api: s.cluster.connection.api }));
+  const events = parts.flatMap((p) => p.events);
   if (!events.length) {
     void vscode.window.showInformationMessage(t('There are no events to export.'));
     return;
@@ -21,9 +23,8 @@ async function exportEvents({ model, connection, output }: EventsFeature): Promi
     saveLabel: t('Export'),
   });
   if (!target) return;
-  const api = connection.api;
-  const redact = api ? (s: string) => api.redact(s) : (s: string) => s;
-  await vscode.workspace.fs.writeFile(target, Buffer.from(toJsonLines(events, redact), 'utf8'));
+  const text = parts.map(({ events: evs, api }) => toJsonLines(evs, api ? (s: string) => api.redact(s) : (s: string) => s)).join('');
+  await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
   output.logger.info(`Exported ${events.length} events to ${target.fsPath}`);
   const OPEN = t('Open');
   const choice = await vscode.window.showInformationMessage(t('Exported {0} events to {1}.', events.length, target.fsPath), OPEN);

@@ -3,6 +3,10 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../ids';
 import type { EventsFeature } from './feature';
 
-export function registerPauseResume({ feed }: EventsFeature): vscode.Disposable[] {
-  return [vscode.commands.registerCommand(COMMANDS.pause, () => feed.pause()), vscode.commands.registerCommand(COMMANDS.resume, () => feed.resume())];
+/** Every followed cluster's feed pauses and resumes together: the view is one. */
+export function registerPauseResume({ clusters }: EventsFeature): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(COMMANDS.pause, () => clusters.all.forEach((c) => c.feed.pause())),
+    vscode.commands.registerCommand(COMMANDS.resume, () => clusters.all.forEach((c) => c.feed.resume())),
+  ];
 }

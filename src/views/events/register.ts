@@ -1,6 +1,7 @@
 /**
- * The Events view: the events the user's filters follow, from the feed (batched, paused, counted),
- * in a tree of EventsModel; event documents; and the view's commands.
+ * The Events view: the events the user's filters follow, from each followed cluster's feed
+ * (batched, paused, counted), in a tree of one EventsModel per cluster; event documents; and the
+ * view's commands.
  */
 import * as vscode from 'vscode';
 import { EventsModel } from '../../model/eventsModel';
@@ -11,7 +12,8 @@ import { readSettings, SECTION } from '../settings';
 import { registerClearEvents } from './clearEvents';
 import type { EventsFeature } from './feature';
 import { EventDocuments } from './eventDocuments';
-import { EventsView } from './eventsView';
+import { EventsView, type EventsSection } from './eventsView';
+import { shownClusters } from '../clusters/pickCluster';
 import { registerExportEvents } from './exportEvents';
 import { registerGroupBy } from './groupBy';
 import { registerObjectCommands } from './objectCommands';
@@ -19,44 +21,69 @@ import { registerOpenEvent } from './openEvent';
 import { registerPauseResume } from './pauseResume';
 
 export function register(services: Services): vscode.Disposable[] {
-  const { connection, feed, objects, contextKeys } = services;
+  const { clusters, contextKeys } = services;
   const settings = readSettings();
-  const model = new EventsModel(settings.bufferSize, settings.groupBy);
-  const view = new EventsView(model, objects, () => connection.host);
+  // One model per followed cluster: event ids of two clusters may collide.
+  const sections = new Map<string, EventsSection>();
+  const shown = () => shownClusters(services).map((c) => sections.get(c.entry.key)).filter((s): s is EventsSection => !!s);
+  const view = new EventsView({ shown, get: (key) => sections.get(key) });
   services.treeDataProviders[VIEWS.events] = view as vscode.TreeDataProvider<unknown>;
   const documents = new EventDocuments(
-    (host, id) => (host === (connection.host ?? '') ? model.get(id) : undefined),
-    (text) => connection.api?.redact(text) ?? text,
+    (host, id) => [...sections.values()].find((s) => s.cluster.connection.host === host)?.model.get(id),
+    (text) => clusters.all.reduce((out, c) => c.connection.api?.redact(out) ?? out, text),
   );
   services.selection.track(view.treeView as vscode.TreeView<TreeNode>);
-  const feature: EventsFeature = { ...services, model, view, documents };
+  const feature: EventsFeature = { ...services, sections: shown, view, documents };
 
   const showCounts = () => {
-    const counts = feed.counts;
-    view.setDescription({ shown: model.size, dropped: model.dropped, ...counts });
-    contextKeys.set(CONTEXT.hasEvents, model.size > 0);
-    contextKeys.set(CONTEXT.paused, counts.paused);
+    const all = shown();
+    const feeds = all.map((s) => s.cluster.feed.counts);
+    const paused = feeds.length > 0 && feeds.every((c) => c.paused);
+    view.setDescription({
+      shown: view.size,
+      dropped: all.reduce((n, s) => n + s.model.dropped, 0),
+      skipped: feeds.reduce((n, c) => n + c.skipped, 0),
+      paused,
+      pausedCount: feeds.reduce((n, c) => n + c.pausedCount, 0),
+    });
+    contextKeys.set(CONTEXT.hasEvents, view.size > 0);
+    contextKeys.set(CONTEXT.paused, paused);
     // While paused the view does not move, not even its relative times.
-    view.setFrozen(counts.paused);
+    view.setFrozen(paused);
   };
   contextKeys.set(CONTEXT.groupBy, settings.groupBy);
-  showCounts();
 
-  return [
+  const disposables = [
     view,
     documents,
-    feed.onBatch(({ events, dropped }) => view.apply(model.add(events, dropped))),
-    feed.onCounts(showCounts),
-    connection.onStatus((st) => view.setProblem(st.kind === 'error' || st.kind === 'unconfigured' ? st.message : undefined)),
+    clusters.each((cluster) => {
+      const current = readSettings();
+      const section: EventsSection = { cluster, model: new EventsModel(current.bufferSize, current.groupBy) };
+      sections.set(cluster.entry.key, section);
+      const { feed, connection } = cluster;
+      return [
+        feed.onBatch(({ events, dropped }) => view.apply(section.model.add(events, dropped), section)),
+        feed.onCounts(showCounts),
+        connection.onStatus((st) => {
+          if (cluster === clusters.all[0]) view.setProblem(st.kind === 'error' || st.kind === 'unconfigured' ? st.message : undefined);
+          // The root nodes show each cluster's state; whether the default one is shown may change.
+          if (clusters.size > 1) view.refreshRoot();
+        }),
+        { dispose: () => sections.delete(cluster.entry.key) },
+      ];
+    }),
+    clusters.onDidChange(() => (view.refreshRoot(), showCounts())),
     vscode.workspace.onDidChangeConfiguration((e) => {
       const next = readSettings();
       if (e.affectsConfiguration(`${SECTION}.bufferSize`)) {
-        feed.resize(next.bufferSize);
-        view.apply(model.resize(next.bufferSize));
+        for (const s of sections.values()) {
+          s.cluster.feed.resize(next.bufferSize);
+          view.apply(s.model.resize(next.bufferSize), s);
+        }
         showCounts();
       }
       if (e.affectsConfiguration(`${SECTION}.groupBy`)) {
-        model.setGroupBy(next.groupBy);
+        for (const s of sections.values()) s.model.setGroupBy(next.groupBy);
         contextKeys.set(CONTEXT.groupBy, next.groupBy);
         view.refreshRoot();
       }
@@ -68,5 +95,7 @@ export function register(services: Services): vscode.Disposable[] {
     registerOpenEvent(feature),
     ...registerObjectCommands(services),
   ];
+  showCounts();
+  return disposables;
 }
 

@@ -14,31 +14,34 @@ function notifierSettings(): NotifierSettings {
   return { watchedObjects: s.watchedObjects, myContainerRequests: s.myContainerRequests };
 }
 
-export function register({ connection, watches, objects, output, objectActions }: Services): vscode.Disposable[] {
-  const notifier = new Notifier({
-    settings: notifierSettings(),
-    isWatched: (uuid) => watches.has(uuid),
-    isMine: (ev) => objects.isMine(ev),
-    requestOutcome: (uuid) => objects.requestOutcome(uuid),
-    containerOutcome: (uuid) => objects.containerOutcome(uuid),
-    nameOf: (ev) => objects.label(ev),
-    show: (notice) => {
-      output.logger.info(`Notification: ${notice.message}`);
-      showNotice(notice, connection.host, (uuid) => watches.has(uuid), objectActions);
-    },
-  });
-  const myRequests = new Following(connection, MY_REQUESTS_OWNER);
-  myRequests.set(myRequestsFilters(notifier.settings.myContainerRequests));
-  return [
-    { dispose: () => notifier.dispose() },
-    myRequests,
-    connection.onEvent(({ event }) => {
-      void notifier.consider(event).catch((err) => output.logger.error(`Notification failed: ${(err as Error).message}`));
-    }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(`${SECTION}.notifications`)) return;
-      notifier.settings = notifierSettings();
-      myRequests.set(myRequestsFilters(notifier.settings.myContainerRequests));
-    }),
-  ];
+export function register({ clusters, output, objectActions }: Services): vscode.Disposable[] {
+  // Per cluster: its watches, its user's requests, its names and outcomes.
+  return [clusters.each(({ connection, watches, objects }) => {
+    const notifier = new Notifier({
+      settings: notifierSettings(),
+      isWatched: (uuid) => watches.has(uuid),
+      isMine: (ev) => objects.isMine(ev),
+      requestOutcome: (uuid) => objects.requestOutcome(uuid),
+      containerOutcome: (uuid) => objects.containerOutcome(uuid),
+      nameOf: (ev) => objects.label(ev),
+      show: (notice) => {
+        output.logger.info(`Notification: ${notice.message}`);
+        showNotice(notice, connection.host, (uuid) => watches.has(uuid), objectActions);
+      },
+    });
+    const myRequests = new Following(connection, MY_REQUESTS_OWNER);
+    myRequests.set(myRequestsFilters(notifier.settings.myContainerRequests));
+    return [
+      { dispose: () => notifier.dispose() },
+      myRequests,
+      connection.onEvent(({ event }) => {
+        void notifier.consider(event).catch((err) => output.logger.error(`Notification failed: ${(err as Error).message}`));
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(`${SECTION}.notifications`)) return;
+        notifier.settings = notifierSettings();
+        myRequests.set(myRequestsFilters(notifier.settings.myContainerRequests));
+      }),
+    ];
+  })];
 }

@@ -6,6 +6,7 @@ import { isWatchableUuid } from '../../model/watches';
 import { COMMANDS } from '../ids';
 import { nodeOf, uuidOf } from '../nodes';
 import type { Services } from '../services';
+import { clusterOfUuid } from '../clusters/pickCluster';
 
 const t = vscode.l10n.t;
 
@@ -21,7 +22,14 @@ async function askUuid({ selection }: Services, title: string): Promise<string |
   return value?.trim();
 }
 
-async function watch({ watches, objects, output }: Services, uuid: string, known?: ArvadosEvent): Promise<void> {
+/** The cluster an object is watched on: the one its UUID names, else the default one. */
+function clusterOf(services: Services, uuid: string) {
+  return clusterOfUuid(services, uuid) ?? services.clusters.all[0];
+}
+
+async function watch(services: Services, uuid: string, known?: ArvadosEvent): Promise<void> {
+  const { output } = services;
+  const { watches, objects } = clusterOf(services, uuid);
   let added: boolean;
   try {
     added = watches.add(uuid, { kind: known?.object_kind || undefined, name: (known && nameFromEvent(known)) ?? objects.nameOf(uuid) });
@@ -43,12 +51,12 @@ async function watch({ watches, objects, output }: Services, uuid: string, known
   }
 }
 
-function unwatch({ watches, output }: Services, uuid: string): void {
-  if (watches.remove(uuid)) output.logger.info(`Stopped watching ${uuid}`);
+function unwatch(services: Services, uuid: string): void {
+  // Wherever it is watched (a UUID's cluster may not be known while it is not connected).
+  for (const c of services.clusters.all) if (c.watches.remove(uuid)) services.output.logger.info(`Stopped watching ${uuid}`);
 }
 
 export function registerWatchCommands(services: Services): vscode.Disposable[] {
-  const { watches } = services;
   return [
     vscode.commands.registerCommand(COMMANDS.watchObject, async (arg: unknown) => {
       const uuid = uuidOf(arg) ?? (await askUuid(services, t('Watch Object')));
@@ -58,7 +66,7 @@ export function registerWatchCommands(services: Services): vscode.Disposable[] {
       let uuid = uuidOf(arg);
       if (!uuid) {
         const picked = await vscode.window.showQuickPick(
-          watches.list().map((w) => ({ label: w.name ?? w.uuid, description: `${w.kind ? kindInWords(w.kind) : ''} ${w.uuid}`, uuid: w.uuid })),
+          services.clusters.all.flatMap((c) => c.watches.list()).map((w) => ({ label: w.name ?? w.uuid, description: `${w.kind ? kindInWords(w.kind) : ''} ${w.uuid}`, uuid: w.uuid })),
           { title: t('Unwatch Object') },
         );
         uuid = picked?.uuid;

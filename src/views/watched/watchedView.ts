@@ -3,9 +3,11 @@ import * as vscode from 'vscode';
 import { kindInWords } from '../../arvados';
 import { COLORS, escapeMarkdown } from '../../model/labels';
 import { t } from '../../model/l10n';
-import type { Watch, WatchList } from '../../model/watches';
+import type { FollowedCluster } from '../../model/followedCluster';
+import type { Watch } from '../../model/watches';
+import { ClusterNodes } from '../clusterNodes';
 import { ITEMS, VIEWS } from '../ids';
-import type { WatchNode } from '../nodes';
+import type { ClusterNode, WatchNode } from '../nodes';
 
 function iconOf(w: Watch): vscode.ThemeIcon {
   const color = (id: string) => new vscode.ThemeColor(id);
@@ -17,20 +19,27 @@ function iconOf(w: Watch): vscode.ThemeIcon {
   return new vscode.ThemeIcon('eye');
 }
 
-export class WatchedView implements vscode.TreeDataProvider<WatchNode>, vscode.Disposable {
+type Node = WatchNode | ClusterNode;
+
+/** What the view shows: the followed clusters' watch lists, with a root node per cluster while there are several. */
+export interface WatchedSource {
+  shown(): FollowedCluster[];
+  get(key: string): FollowedCluster | undefined;
+}
+
+export class WatchedView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  readonly treeView: vscode.TreeView<WatchNode>;
+  readonly treeView: vscode.TreeView<Node>;
   private timer?: NodeJS.Timeout;
-  private readonly subscription: vscode.Disposable;
+  private readonly roots = new ClusterNodes(VIEWS.watched);
 
-  constructor(private readonly watches: WatchList) {
+  constructor(private readonly clusters: WatchedSource) {
     this.treeView = vscode.window.createTreeView(VIEWS.watched, { treeDataProvider: this });
-    // Events about watched objects can come in bursts: refresh at most 4 times a second.
-    this.subscription = watches.onDidChange(() => this.refreshSoon());
   }
 
-  private refreshSoon(): void {
+  /** Events about watched objects can come in bursts: refresh at most 4 times a second. */
+  refreshSoon(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -38,13 +47,32 @@ export class WatchedView implements vscode.TreeDataProvider<WatchNode>, vscode.D
     }, 250);
   }
 
-  getChildren(node?: WatchNode): WatchNode[] {
-    return node ? [] : this.watches.list().map((watch) => ({ kind: 'watch', watch }));
+  getChildren(node?: Node): Node[] {
+    const shown = this.clusters.shown();
+    if (!node) return shown.length > 1 ? shown.map((c) => this.roots.of(c)) : shown.flatMap((c) => this.watchesOf(c, false));
+    const cluster = node.kind === 'cluster' ? this.clusters.get(node.cluster) : undefined;
+    return cluster ? this.watchesOf(cluster, true) : [];
   }
 
-  getTreeItem({ watch: w }: WatchNode): vscode.TreeItem {
+  private watchesOf(cluster: FollowedCluster, rooted: boolean): WatchNode[] {
+    return cluster.watches.list().map((watch) => ({ kind: 'watch', watch, cluster: rooted ? cluster.entry.key : undefined }));
+  }
+
+  getParent(node: Node): Node | undefined {
+    const cluster = node.kind === 'watch' && node.cluster ? this.clusters.get(node.cluster) : undefined;
+    return cluster && this.roots.of(cluster);
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'cluster') {
+      const cluster = this.clusters.get(node.cluster);
+      if (!cluster) return new vscode.TreeItem(node.cluster);
+      const n = cluster.watches.size;
+      return this.roots.item(cluster, n === 1 ? t('1 watched') : t('{0} watched', n));
+    }
+    const w = node.watch;
     const item = new vscode.TreeItem(w.name ?? w.uuid);
-    item.id = `watch:${w.uuid}`;
+    item.id = node.cluster ? `watch:${node.cluster}:${w.uuid}` : `watch:${w.uuid}`;
     const parts = [w.kind ? kindInWords(w.kind) : t('object')];
     if (w.state) parts.push(w.state);
     if (w.outcome && w.outcome !== w.state) parts.push(w.outcome);
@@ -64,7 +92,6 @@ export class WatchedView implements vscode.TreeDataProvider<WatchNode>, vscode.D
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.subscription.dispose();
     this.treeView.dispose();
     this.changeEmitter.dispose();
   }

@@ -139,10 +139,10 @@ test('createOpener: a host chosen elsewhere without a token bound to it fails be
   await assert.rejects(createOpener(async () => undefined, homeWith())({ settings, filters: [], lastLogIdFor: () => undefined, logger: silentLogger }), /ARVADOS_API_HOST and ARVADOS_API_TOKEN/);
 });
 
-test('package.json: the host and trust settings are machine-scoped, and restricted in untrusted workspaces', () => {
+test('package.json: the host, cluster and trust settings are machine-scoped, and restricted in untrusted workspaces', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
   const props = pkg.contributes.configuration.properties;
-  const trust = ['arvados.apiHost', 'arvados.insecure'];
+  const trust = ['arvados.apiHost', 'arvados.clusters', 'arvados.insecure'];
   for (const key of trust) assert.equal(props[key].scope, 'machine', key);
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
   assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), trust);

@@ -75,3 +75,19 @@ test('update keeps the contexts still followed, creates new ones, disposes the o
   set.dispose();
   assert.ok(set.all.length === 0 && b.disposed && def.disposed);
 });
+
+test('each attaches to every cluster, now and later, and detaches from the ones dropped', () => {
+  const set = new ClusterSet((e) => new FakeContext(e));
+  set.update(followedEntries(['aaaaa'], undefined, PROFILES).entries);
+  const log: string[] = [];
+  const handle = set.each((c) => {
+    log.push(`+${c.entry.key}`);
+    return [{ dispose: () => log.push(`-${c.entry.key}`) }];
+  });
+  set.update(followedEntries(['bbbbb'], undefined, PROFILES).entries);
+  assert.deepEqual(log, ['+default', '+profile:aaaaa', '-profile:aaaaa', '+profile:bbbbb']);
+  handle.dispose();
+  assert.deepEqual(log.slice(4).sort(), ['-default', '-profile:bbbbb']);
+  set.update(followedEntries(['aaaaa'], undefined, PROFILES).entries);
+  assert.equal(log.length, 6, 'nothing attaches after dispose');
+});
