@@ -180,6 +180,8 @@ export function findLogFile(userDataDir, extensionId, channelName) {
  *   vsix           a .vsix to install instead (code-server --install-extension)
  *   settings       object written to <user-data-dir>/User/settings.json (over DEFAULT_SETTINGS
  *                  unless defaultSettings: false)
+ *   machineSettings object written to <user-data-dir>/Machine/settings.json: where the user's
+ *                  machine-scoped settings live in code-server (a remote window)
  *   workspace      folder to open (default: a fresh empty folder)
  *   env            extra environment variables for code-server and so the extension host
  *   port           default: a free one
@@ -201,6 +203,10 @@ export async function startCodeServer(opts = {}) {
   mkdirSync(workspace, { recursive: true });
   const settings = { ...(opts.defaultSettings === false ? {} : DEFAULT_SETTINGS), ...opts.settings };
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+  if (opts.machineSettings) {
+    mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+    writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(opts.machineSettings, null, 2));
+  }
   // An empty config file, so code-server neither reads nor writes ~/.config/code-server.
   const config = join(root, 'config.yaml');
   writeFileSync(config, '');

@@ -71,6 +71,8 @@ export interface WorkbenchOptions {
   vsix?: string;
   /** User settings (over quiet defaults, see DEFAULT_SETTINGS in scripts/code-server.mjs). */
   settings?: Record<string, unknown>;
+  /** The user's machine-scoped settings (code-server's Machine/settings.json: a remote window reads them there). */
+  machineSettings?: Record<string, unknown>;
   /** Extra environment variables for code-server and so the extension host. */
   env?: Record<string, string>;
   /** Folder to open (default: a fresh empty one). */
@@ -177,6 +179,7 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
     extensionPath: opts.extensionPath,
     vsix: opts.vsix,
     settings: opts.settings,
+    machineSettings: opts.machineSettings,
     env: opts.env,
     workspace: opts.workspace,
     copyExtension: opts.copyExtension,
