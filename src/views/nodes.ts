@@ -25,6 +25,8 @@ export interface WatchNode {
   readonly kind: 'watch';
   readonly watch: Watch;
   readonly cluster?: string;
+  /** Shown under its cluster's root node. */
+  readonly rooted?: boolean;
 }
 
 /** A followed cluster, the root of its part of a view while several are shown. */
@@ -37,10 +39,13 @@ export interface ClusterNode {
 export interface FilterNode {
   readonly kind: 'filter';
   readonly filter: Filter;
+  /** The cluster whose filter it is. */
+  readonly cluster: string;
 }
 
 export interface AllEventsNode {
   readonly kind: 'allEvents';
+  readonly cluster: string;
 }
 
 export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode | ClusterNode;

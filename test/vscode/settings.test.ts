@@ -8,10 +8,10 @@ import { after, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { packageJson, waitFor } from './fixture';
 
-const USER_ONLY = ['arvados.apiHost', 'arvados.insecure'];
+const USER_ONLY = ['arvados.apiHost', 'arvados.clusters', 'arvados.insecure'];
 
 describe('settings', () => {
-  it('arvados.apiHost and arvados.insecure are machine-scoped and restricted in untrusted workspaces', () => {
+  it('arvados.apiHost, arvados.clusters and arvados.insecure are machine-scoped and restricted in untrusted workspaces', () => {
     const { contributes, capabilities } = packageJson();
     for (const key of USER_ONLY) assert.equal(contributes.configuration.properties[key]?.scope, 'machine', key);
     assert.deepEqual([...(capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(), USER_ONLY);
@@ -19,7 +19,7 @@ describe('settings', () => {
 
   it('VS Code knows every contributed setting, with the declared default', () => {
     const properties = packageJson().contributes.configuration.properties;
-    assert.equal(Object.keys(properties).length, 9);
+    assert.equal(Object.keys(properties).length, 10);
     for (const [key, decl] of Object.entries(properties)) {
       const section = key.slice(0, key.lastIndexOf('.'));
       const name = key.slice(key.lastIndexOf('.') + 1);
@@ -58,7 +58,7 @@ describe('settings', () => {
 
     it('values in a workspace\'s .vscode/settings.json do not apply to them', async function () {
       if (!file) this.skip();
-      const text = JSON.stringify({ 'arvados.apiHost': 'workspace.example', 'arvados.insecure': true, 'editor.tabSize': 3 }, null, 2);
+      const text = JSON.stringify({ 'arvados.apiHost': 'workspace.example', 'arvados.insecure': true, 'arvados.clusters': ['evil.example'], 'editor.tabSize': 3 }, null, 2);
       await vscode.workspace.fs.writeFile(file!, Buffer.from(text, 'utf8'));
       // The control value shows once VS Code has read the file.
       await waitFor(() => vscode.workspace.getConfiguration('editor').get('tabSize'), { until: (v) => v === 3, message: 'workspace settings read' });
@@ -67,6 +67,8 @@ describe('settings', () => {
       assert.equal(c.get('insecure'), false);
       assert.equal(c.inspect('apiHost')?.workspaceValue, undefined);
       assert.equal(c.inspect('insecure')?.workspaceValue, undefined);
+      assert.deepEqual(c.get('clusters'), []);
+      assert.equal(c.inspect('clusters')?.workspaceValue, undefined);
     });
   });
 });

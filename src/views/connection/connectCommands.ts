@@ -2,18 +2,21 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../ids';
 import type { Services } from '../services';
+import type { ClusterConnection } from '../../model/cluster';
+import { pickCluster } from '../clusters/pickCluster';
+import { nodeOf } from '../nodes';
 
 const t = vscode.l10n.t;
 
 /** After a connection attempt the user asked for: say why it failed and offer the fixes. */
-async function reportFailure(services: Services): Promise<void> {
-  const status = services.connection.status;
+async function reportFailure(services: Services, connection: ClusterConnection = services.connection): Promise<void> {
+  const status = connection.status;
   if (status.kind === 'error') {
     const RETRY = t('Retry');
     const OUTPUT = t('Show Output');
     const TOKEN = t('Set API Token');
     const choice = await vscode.window.showErrorMessage(t('Arvados: cannot connect. {0}', status.message), RETRY, TOKEN, OUTPUT);
-    if (choice === RETRY) await connect(services);
+    if (choice === RETRY) await connect(services, connection);
     else if (choice === TOKEN) await vscode.commands.executeCommand(COMMANDS.setApiToken);
     else if (choice === OUTPUT) services.output.show();
   } else if (status.kind === 'unconfigured') {
@@ -25,20 +28,33 @@ async function reportFailure(services: Services): Promise<void> {
   }
 }
 
-async function connect(services: Services): Promise<void> {
-  await services.connection.connect();
+async function connect(services: Services, connection: ClusterConnection): Promise<void> {
+  await connection.connect();
   // Not awaited: the command ends while the message waits for the user.
-  void reportFailure(services);
+  void reportFailure(services, connection);
+}
+
+/** The connections a command acts on: a cluster node's, else all of them or one, asked for when several are followed. */
+async function chosen(services: Services, arg: unknown, title: string): Promise<ClusterConnection[]> {
+  const key = nodeOf(arg, 'cluster')?.cluster;
+  const byNode = key !== undefined ? services.clusters.get(key) : undefined;
+  const clusters = byNode ? [byNode] : await pickCluster(services, title, { all: true });
+  return (clusters ?? []).map((c) => c.connection);
 }
 
 export function registerConnectCommands(services: Services): vscode.Disposable[] {
-  const { connection } = services;
   return [
-    vscode.commands.registerCommand(COMMANDS.connect, () => connect(services)),
-    vscode.commands.registerCommand(COMMANDS.closeConnection, () => connection.close()),
-    vscode.commands.registerCommand(COMMANDS.reconnect, async () => {
-      await connection.reconnect();
-      void reportFailure(services);
+    vscode.commands.registerCommand(COMMANDS.connect, async (arg: unknown) => {
+      for (const c of await chosen(services, arg, t('Connect'))) await connect(services, c);
+    }),
+    vscode.commands.registerCommand(COMMANDS.closeConnection, async (arg: unknown) => {
+      for (const c of await chosen(services, arg, t('Close Connection'))) await c.close();
+    }),
+    vscode.commands.registerCommand(COMMANDS.reconnect, async (arg: unknown) => {
+      for (const c of await chosen(services, arg, t('Reconnect'))) {
+        await c.reconnect();
+        void reportFailure(services, c);
+      }
     }),
   ];
 }

@@ -55,11 +55,11 @@ export class WatchedView implements vscode.TreeDataProvider<Node>, vscode.Dispos
   }
 
   private watchesOf(cluster: FollowedCluster, rooted: boolean): WatchNode[] {
-    return cluster.watches.list().map((watch) => ({ kind: 'watch', watch, cluster: rooted ? cluster.entry.key : undefined }));
+    return cluster.watches.list().map((watch) => ({ kind: 'watch', watch, cluster: cluster.entry.key, rooted }));
   }
 
   getParent(node: Node): Node | undefined {
-    const cluster = node.kind === 'watch' && node.cluster ? this.clusters.get(node.cluster) : undefined;
+    const cluster = node.kind === 'watch' && node.cluster && this.clusters.shown().length > 1 ? this.clusters.get(node.cluster) : undefined;
     return cluster && this.roots.of(cluster);
   }
 
@@ -72,7 +72,7 @@ export class WatchedView implements vscode.TreeDataProvider<Node>, vscode.Dispos
     }
     const w = node.watch;
     const item = new vscode.TreeItem(w.name ?? w.uuid);
-    item.id = node.cluster ? `watch:${node.cluster}:${w.uuid}` : `watch:${w.uuid}`;
+    item.id = node.rooted ? `watch:${node.cluster}:${w.uuid}` : `watch:${w.uuid}`;
     const parts = [w.kind ? kindInWords(w.kind) : t('object')];
     if (w.state) parts.push(w.state);
     if (w.outcome && w.outcome !== w.state) parts.push(w.outcome);

@@ -25,7 +25,7 @@ test('when-clauses name only known context keys and item context values', () => 
     ...contributes.commands.map((c: { enablement?: string }) => c.enablement ?? ''),
   ];
   const keys = new Set<string>(Object.values(CONTEXT));
-  const items = new Set<string>([ITEMS.event, ITEMS.filter, ITEMS.allEvents, ITEMS.watch, ITEMS.group('object'), ITEMS.group('kind'), ITEMS.group('eventType')]);
+  const items = new Set<string>([ITEMS.event, ITEMS.filter, ITEMS.allEvents, ITEMS.watch, ITEMS.cluster, ITEMS.group('object'), ITEMS.group('kind'), ITEMS.group('eventType')]);
   for (const when of whens) {
     for (const [key] of when.matchAll(/arvados\.[A-Za-z.]+/g)) {
       if (Object.values(VIEWS).includes(key as never) || key === LIVE_LOG_PANEL) continue;
