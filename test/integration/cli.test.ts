@@ -73,7 +73,7 @@ after(() => cluster.stop());
 test('--help and --version', async () => {
   const h = await runToEnd(['--help']);
   assert.equal(h.code, 0);
-  for (const opt of ['--uuid', '--filters', '--start-time', '--id', '--poll-interval', '--no-poll', '--help', '--version']) assert.ok(h.stdout.includes(opt), opt);
+  for (const opt of ['--profile', '--uuid', '--filters', '--start-time', '--id', '--poll-interval', '--no-poll', '--help', '--version']) assert.ok(h.stdout.includes(opt), opt);
   const v = await runToEnd(['--version']);
   assert.equal(v.code, 0);
   assert.match(v.stdout, /^arvados-events \d+\.\d+\.\d+\n$/);
@@ -89,6 +89,8 @@ test('usage errors exit 2 with a message', async () => {
     [['-i', 'abc'], /--id needs a whole number/],
     [['-s', 'yesterday'], /--start-time: cannot read "yesterday" as a time/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--profile', '../settings'], /--profile needs a profile name/],
+    [['logs', '--profile', 'a/b', 'zzzzz-xvhdp-0123456789abcde'], /--profile needs a profile name/],
   ];
   for (const [args, message] of cases) {
     const r = await runToEnd(args);
@@ -120,6 +122,11 @@ test('cannot connect: exit 1 with the reason (no config, bad token, untrusted ce
   } finally {
     cluster.setWebsocketEnabled(true);
   }
+
+  // A profile that is not there names the folders it looked in and the profiles it found.
+  const noProfile = await runToEnd(['--profile', 'qqqqq']);
+  assert.equal(noProfile.code, 1);
+  assert.match(noProfile.stderr, /No Arvados profile "qqqqq": there is no qqqqq\.conf in .*arvados/);
 
   const unreachable = await runToEnd(['--retries', '0'], env({ ARVADOS_API_HOST: '127.0.0.1:1' }));
   assert.equal(unreachable.code, 1);
