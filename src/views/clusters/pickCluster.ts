@@ -19,6 +19,11 @@ export function clusterOfUuid(services: Pick<Services, 'clusters'>, uuid: string
   return uuid ? services.clusters.forUuid(uuid) : undefined;
 }
 
+/** The cluster an object is acted on in: the one its UUID names, else the first shown (the default one, when configured). */
+export function clusterForObject(services: Pick<Services, 'clusters'>, uuid: string): FollowedCluster {
+  return clusterOfUuid(services, uuid) ?? shownClusters(services)[0] ?? services.clusters.all[0];
+}
+
 /**
  * One cluster, asked for only when several are followed. With `all`, "All clusters" is offered
  * first and chosen as an array of every cluster. Undefined: the user cancelled.

@@ -7,14 +7,14 @@ import { resolveWorkbenchUrl } from '../../arvados/workbench';
 import { COMMANDS } from '../ids';
 import { uuidOf } from '../nodes';
 import type { Services } from '../services';
-import { clusterOfUuid } from '../clusters/pickCluster';
+import { clusterForObject } from '../clusters/pickCluster';
 
 const t = vscode.l10n.t;
 
 async function openInWorkbench(services: Services, uuid: string | undefined): Promise<void> {
   if (!uuid) return;
   // The cluster the object belongs to (its UUID's prefix), else the default one.
-  const connection = clusterOfUuid(services, uuid)?.connection ?? services.connection;
+  const { connection } = clusterForObject(services, uuid);
   const base = connection.workbenchUrl;
   const api = connection.api;
   if (!base || !api) {

@@ -1,13 +1,12 @@
 /** The container requests seen lately in the event stream, newest first: what Show Live Log offers to pick from. */
 import type * as vscode from 'vscode';
 import { LruMap } from '../../model/lru';
-import type { ObjectFacts } from '../../model/objects';
 import type { ArvadosEvent } from '../../arvados';
 
 export class RecentProcesses {
   private readonly seen = new LruMap<string, { uuid: string; at: string; state?: string }>(200);
 
-  constructor(private readonly objects: ObjectFacts) {}
+  constructor(private readonly objects: { nameOf(uuid: string): string | undefined }) {}
 
   observe(source: { onEvent(listener: (e: { event: ArvadosEvent }) => void): vscode.Disposable }): vscode.Disposable {
     return source.onEvent(({ event }) => {

@@ -14,6 +14,7 @@ import { registerChooseLogFiles } from './chooseFiles';
 import { LiveLogPanel } from './liveLogPanel';
 import { RecentProcesses } from './recentProcesses';
 import { registerShowLiveLog } from './showLiveLog';
+import { clusterForObject } from '../clusters/pickCluster';
 
 /** What the logs commands share. */
 export interface LogsFeature extends Services {
@@ -26,9 +27,13 @@ export interface LogsFeature extends Services {
 }
 
 export function register(services: Services): vscode.Disposable[] {
-  const { connection, objects, output } = services;
+  const { output, clusters } = services;
   const panels = new Map<string, LiveLogPanel>();
-  const recent = new RecentProcesses(objects);
+  /** Which cluster each open tab reads from, by the UUID it was opened for. */
+  const clusterOfPanel = new Map<string, string>();
+  // A process's cluster is the one its UUID names (else the default one).
+  const clusterOf = (uuid: string) => clusterForObject(services, uuid);
+  const recent = new RecentProcesses({ nameOf: (uuid) => clusterOf(uuid).objects.nameOf(uuid) });
   let counter = 0;
 
   const open = (uuid: string): LiveLogPanel | undefined => {
@@ -37,6 +42,7 @@ export function register(services: Services): vscode.Disposable[] {
       existing.panel.reveal();
       return existing;
     }
+    const { connection, objects, entry } = clusterOf(uuid);
     const api = connection.api;
     if (!api) {
       void vscode.window.showWarningMessage(vscode.l10n.t('Connect to a cluster first: the live log is read from its API.'));
@@ -46,6 +52,7 @@ export function register(services: Services): vscode.Disposable[] {
     log.name = objects.nameOf(uuid);
     const panel = new LiveLogPanel(log);
     panels.set(uuid, panel);
+    clusterOfPanel.set(uuid, entry.key);
     // Follow the request and its current container: their events read the log at once.
     const following = new Following(connection, `liveLog:${++counter}`);
     const follow = () => following.set([[['object_uuid', 'in', log.watchedUuids]]]);
@@ -59,6 +66,7 @@ export function register(services: Services): vscode.Disposable[] {
     ];
     panel.onDidDispose(() => {
       panels.delete(uuid);
+      clusterOfPanel.delete(uuid);
       for (const s of subscriptions) s.dispose();
     });
     log.start();
@@ -74,15 +82,18 @@ export function register(services: Services): vscode.Disposable[] {
   };
 
   return [
-    recent.observe(connection),
+    clusters.each((cluster) => [
+      recent.observe(cluster.connection),
+      // A new connection (another cluster, another token) leaves open logs reading the old API.
+      cluster.connection.onStatus((st) => {
+        if (st.kind !== 'closed' && st.kind !== 'unconfigured') return;
+        for (const [uuid, p] of [...panels]) if (clusterOfPanel.get(uuid) === cluster.entry.key) p.dispose();
+      }),
+    ]),
     // On a notification about a watched request or container.
     services.objectActions.register({ title: vscode.l10n.t('Show Live Log'), command: COMMANDS.showLiveLog, kinds: ['arvados#containerRequest', 'arvados#container'] }),
     ...registerShowLiveLog(feature),
     ...registerChooseLogFiles(feature),
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
-    // A new connection (another cluster, another token) leaves open logs reading the old API.
-    connection.onStatus((st) => {
-      if (st.kind === 'closed' || st.kind === 'unconfigured') for (const p of [...panels.values()]) p.dispose();
-    }),
   ];
 }

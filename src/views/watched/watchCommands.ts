@@ -6,7 +6,7 @@ import { isWatchableUuid } from '../../model/watches';
 import { COMMANDS } from '../ids';
 import { nodeOf, uuidOf } from '../nodes';
 import type { Services } from '../services';
-import { clusterOfUuid } from '../clusters/pickCluster';
+import { clusterForObject } from '../clusters/pickCluster';
 
 const t = vscode.l10n.t;
 
@@ -22,14 +22,10 @@ async function askUuid({ selection }: Services, title: string): Promise<string |
   return value?.trim();
 }
 
-/** The cluster an object is watched on: the one its UUID names, else the default one. */
-function clusterOf(services: Services, uuid: string) {
-  return clusterOfUuid(services, uuid) ?? services.clusters.all[0];
-}
-
 async function watch(services: Services, uuid: string, known?: ArvadosEvent): Promise<void> {
   const { output } = services;
-  const { watches, objects } = clusterOf(services, uuid);
+  // Watched on the cluster its UUID names.
+  const { watches, objects } = clusterForObject(services, uuid);
   let added: boolean;
   try {
     added = watches.add(uuid, { kind: known?.object_kind || undefined, name: (known && nameFromEvent(known)) ?? objects.nameOf(uuid) });
