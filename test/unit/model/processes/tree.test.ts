@@ -25,7 +25,7 @@ class MemoryApi {
 
   async list<T>(resource: string, params: ListParams = {}): Promise<ListResult<T>> {
     this.calls.push({ resource, params });
-    const rows: Array<Record<string, unknown>> = resource === 'containers' ? [...this.containers.values()] : [...this.requests.values()];
+    const rows = (resource === 'containers' ? [...this.containers.values()] : [...this.requests.values()]) as unknown as Array<Record<string, unknown>>;
     const items = rows.filter((r) =>
       (params.filters ?? []).every((f) => {
         const [col, op, val] = f as [string, string, unknown];
@@ -183,7 +183,7 @@ test('mine only: top-level requests of other users are left out', async () => {
   api.put({ uuid: cr(2), name: 'theirs', state: 'Committed', requesting_container_uuid: null, owner_uuid: 'zzzzz-tpzed-000000000000002', created_at: '2026-12-01T10:01:00Z' });
   assert.equal(await tree.loadRecent(50), 2);
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(tree.roots({ mineOnly: true, failedOnly: false }).map((n) => n.request.name), ["mine"]);
+  assert.deepEqual(tree.roots({ mineOnly: true, failedOnly: false }).map((n) => n.request.name), ['mine']);
   assert.deepEqual(tree.roots({ mineOnly: false, failedOnly: false }).map((n) => n.request.name), ['theirs', 'mine']);
   const [call] = api.calls;
   assert.deepEqual(call.params.filters, [['requesting_container_uuid', '=', null]]);
