@@ -34,13 +34,13 @@ after(async () => {
 async function connected() {
   const env = { HOME: home, XDG_CONFIG_HOME: home, XDG_CONFIG_DIRS: home, ARVADOS_API_HOST: cluster.host, ARVADOS_API_TOKEN: cluster.users.active.token, SSL_CERT_FILE: cluster.certFile };
   const logger = new RecordingLogger();
-  const connection = new ClusterConnection({ open: createOpener(async () => undefined, env), store: new MemoryStore(), logger }, { transport: 'websocket', pollIntervalMs: 200, maxBackfill: 100 });
+  const connection = new ClusterConnection({ open: createOpener(async () => undefined, env), store: new MemoryStore(), logger }, { transport: 'websocket', pollIntervalMs: 200, maxBackfill: 10_000 });
   const objects = new ObjectFacts({ api: () => connection.api, user: () => connection.user });
   const tree = new ProcessTree({ api: () => connection.api, userUuid: () => connection.user?.uuid, names: objects.names, logger });
   const observing = tree.observe(connection);
   const following = connection.follow('processes', [[['object_uuid', 'is_a', ['arvados#containerRequest', 'arvados#container']]]]);
   await connection.connect();
-  await cluster.waitFor(() => cluster.wsSessions().some((s) => s.subscriptions > 0), 5000, 'subscribed');
+  await cluster.waitFor(() => cluster.wsSessions().some((s) => s.subscriptions > 0) && connection.connectionKey === 'live', 5000, 'live');
   return {
     connection, tree, objects, logger,
     async close() {

@@ -27,6 +27,8 @@ export interface ProcessNode {
   loaded: boolean;
   /** When the tree first saw it (ms): the order of top-level rows when created_at is unknown. */
   readonly seenAt: number;
+  /** created_at in ms (parsed once), else seenAt: what rows are sorted by. */
+  sortTime: number;
   /** Whether it belongs to the current user (top-level requests; undefined until known). */
   mine?: boolean;
 }
@@ -206,7 +208,7 @@ export class ProcessTree implements Disposable {
       if (filter?.failedOnly && !this.hasFailure(node)) continue;
       out.push(node);
     }
-    return out.sort((a, b) => timeOf(b) - timeOf(a));
+    return out.sort((a, b) => b.sortTime - a.sortTime);
   }
 
   /** A request's steps, oldest first. */
@@ -222,7 +224,7 @@ export class ProcessTree implements Disposable {
         out.push(n);
       }
     }
-    return out.sort((a, b) => timeOf(a) - timeOf(b));
+    return out.sort((a, b) => a.sortTime - b.sortTime);
   }
 
   hasChildren(uuid: string): boolean {
@@ -237,6 +239,7 @@ export class ProcessTree implements Disposable {
 
   /** A workflow's steps per status, in STATUS_ORDER. */
   counts(uuid: string): Array<[StatusWord, number]> {
+    if (!this.hasChildren(uuid)) return [];
     const tally = new Map<StatusWord, number>();
     for (const child of this.children(uuid)) {
       const w = this.status(child).word;
@@ -272,11 +275,17 @@ export class ProcessTree implements Disposable {
   private upsert(facts: RequestFacts, loaded: boolean): ProcessNode {
     let node = this.nodes.get(facts.uuid);
     if (!node) {
-      node = { uuid: facts.uuid, request: { uuid: facts.uuid }, containerUuids: [], loaded: false, seenAt: this.scheduler.now() };
+      const now = this.scheduler.now();
+      node = { uuid: facts.uuid, request: { uuid: facts.uuid }, containerUuids: [], loaded: false, seenAt: now, sortTime: now };
       this.nodes.set(facts.uuid, node);
     }
     const before = node.request.requesting_container_uuid;
+    const createdBefore = node.request.created_at;
     node.request = { ...node.request, ...facts };
+    if (node.request.created_at !== createdBefore) {
+      const created = Date.parse(node.request.created_at ?? '');
+      node.sortTime = Number.isFinite(created) ? created : node.seenAt;
+    }
     node.loaded ||= loaded;
     const asker = node.request.requesting_container_uuid;
     if (asker !== before) {
@@ -401,9 +410,4 @@ export class ProcessTree implements Disposable {
     this.fetcher.dispose();
     this.changeEmitter.dispose();
   }
-}
-
-function timeOf(node: ProcessNode): number {
-  const t = Date.parse(node.request.created_at ?? '');
-  return Number.isFinite(t) ? t : node.seenAt;
 }

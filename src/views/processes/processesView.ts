@@ -67,14 +67,18 @@ export class ProcessesView implements vscode.TreeDataProvider<ProcessTreeNode>, 
     const item = new vscode.TreeItem(nameOf(p), tree.hasChildren(p.uuid) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `process:${node.host ?? ''}:${p.uuid}`;
     item.description = processDescription(tree, p, now);
-    const md = new vscode.MarkdownString(processTooltip(tree, p, now));
-    md.supportThemeIcons = false;
-    item.tooltip = md;
     const status = tree.status(p);
     const icon = statusIcon(status);
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     item.contextValue = ITEMS.process(!isFinished(status) && status.word !== 'Cancelling' && p.request.state === 'Committed');
     item.accessibilityInformation = { label: `${nameOf(p)}, ${item.description}` };
+    return item;
+  }
+
+  /** The tooltip, built only when the row is hovered: a flood refreshes thousands of rows. */
+  resolveTreeItem(item: vscode.TreeItem, node: ProcessTreeNode): vscode.TreeItem {
+    const p = this.tree().node(node.uuid);
+    if (p) item.tooltip = new vscode.MarkdownString(processTooltip(this.tree(), p, Date.now()));
     return item;
   }
 
