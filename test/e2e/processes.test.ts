@@ -16,6 +16,7 @@ import { railsTime } from '../fake/time';
 import { startWorkbench, type Workbench } from './harness';
 
 const REPO = resolve(__dirname, '..', '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Processes view', () => {
   let cluster: FakeCluster;
@@ -29,6 +30,27 @@ describe('Processes view', () => {
   const rows = () => wb.treeRows('Processes');
   const rowOf = (name: string) => wb.page.locator('.monaco-list[aria-label="Processes"] .monaco-list-row', { hasText: name }).first();
   const rowText = async (name: string) => (await rows()).find((r) => r.includes(name)) ?? '';
+  const dialog = () => wb.page.locator('.monaco-dialog-box');
+
+  /**
+   * Right-clicks a row and clicks a context menu item, again until `done` (a menu opened too early
+   * can close on the tree's refresh).
+   */
+  async function fromContextMenu(rowName: string, label: string, done: () => Promise<boolean>): Promise<void> {
+    const menu = wb.page.locator('.context-view .monaco-menu');
+    const item = menu.locator('.action-item .action-label', { hasText: new RegExp(`^${label}$`) }).first();
+    await wb.waitFor(async () => {
+      if (await done()) return true;
+      if (!(await menu.isVisible())) await rowOf(rowName).click({ button: 'right' });
+      await item.waitFor({ state: 'visible', timeout: 2000 });
+      await item.click({ timeout: 2000 }).catch(() => {});
+      await sleep(300);
+      return done();
+    }, (v) => v, { interval: 300, timeout: 15000, message: `${label} in the context menu of ${rowName}` });
+  }
+
+  /** Cancel Process from a row's menu, up to the modal. */
+  const askToCancel = (rowName: string) => fromContextMenu(rowName, 'Cancel Process', () => dialog().isVisible());
 
   function step(name: string, state: 'Queued' | 'Running' | 'Complete', exit: number | null = null): void {
     const now = railsTime(cluster.nowMs());
@@ -52,6 +74,16 @@ describe('Processes view', () => {
       env: { HOME: home, ARVADOS_API_HOST: cluster.host, ARVADOS_API_TOKEN: cluster.users.active.token, SSL_CERT_FILE: cluster.certFile },
     });
     await wb.openViewContainer('Arvados');
+    // A wider side bar, so that the screenshot shows the rows' descriptions.
+    const side = await wb.page.locator('.part.sidebar').boundingBox();
+    if (side) {
+      const x = side.x + side.width + 1;
+      const y = side.y + side.height / 2;
+      await wb.page.mouse.move(x, y);
+      await wb.page.mouse.down();
+      await wb.page.mouse.move(x + 330, y, { steps: 8 });
+      await wb.page.mouse.up();
+    }
     await wb.waitFor(() => wb.statusBarText('arvados.status'), (t) => !!t && /live/.test(t), { timeout: 30000, message: 'live' });
     await cluster.waitFor(() => cluster.wsSessions().some((s) => s.subscriptions > 0), 10000, 'subscribed');
   });
@@ -110,38 +142,23 @@ describe('Processes view', () => {
   });
 
   it('Show Details opens a read-only document named after the process', async () => {
-    const menu = wb.page.locator('.context-view .monaco-menu');
-    const item = menu.locator('.action-item .action-label', { hasText: /^Show Details$/ }).first();
-    await wb.waitFor(async () => {
-      if (!(await menu.isVisible())) await rowOf('bwa_mem_2').click({ button: 'right' });
-      await item.waitFor({ state: 'visible', timeout: 2000 });
-      await item.click({ timeout: 2000 }).catch(() => {});
-      return !(await menu.isVisible());
-    }, (closed) => closed, { interval: 300, timeout: 15000, message: 'Show Details in the context menu' });
-    await wb.page.locator('.tabs-container .tab', { hasText: `${steps.bwa_mem_2!.cr}.md` }).first().waitFor({ state: 'visible', timeout: 15000 });
+    const tab = wb.page.locator('.tabs-container .tab', { hasText: `${steps.bwa_mem_2!.cr}.md` }).first();
+    await fromContextMenu('bwa_mem_2', 'Show Details', () => tab.isVisible());
     const editor = wb.page.locator('.editor-instance .view-lines').first();
     const flat = await wb.waitFor(async () => (await editor.innerText()).replace(/[\s\u00a0]+/g, ' '), (t) => t.includes('Exit code'), { timeout: 10000, message: 'the details' });
-    for (const want of ['# bwa_mem_2', 'Failed (exit 2)', 'Exit code: 2', 'Priority: 500', 'Containers: 1 of at most 3', 'bwa mem exited with status 2', `/processes/${steps.bwa_mem_2!.cr}`]) assert.ok(flat.includes(want), `details lack ${want}: ${flat}`);
+    for (const want of ['# bwa_mem_2', 'Failed (exit 2)', 'Exit code: 2', 'Priority: 500', 'Containers: 1 of at most 3', 'bwa mem exited with status 2']) assert.ok(flat.includes(want), `details lack ${want}: ${flat}`);
+    // Long lines wrap on screen: the link, without the wrapping.
+    assert.ok(flat.replace(/ /g, '').includes(`https://workbench.zzzzz.example/processes/${steps.bwa_mem_2!.cr}`), `no Workbench link: ${flat}`);
   });
 
   it('Cancel asks first, naming the process, then sets its priority to 0', async () => {
     await wb.screenshot('processes');
     const before = cluster.clientUpdates.length;
-    const menu = wb.page.locator('.context-view .monaco-menu');
-    const item = menu.locator('.action-item .action-label', { hasText: /^Cancel Process$/ }).first();
-    const dialog = wb.page.locator('.monaco-dialog-box');
-    await wb.waitFor(async () => {
-      if (await dialog.isVisible()) return true;
-      if (!(await menu.isVisible())) await rowOf('WGS germline pipeline').click({ button: 'right' });
-      await item.waitFor({ state: 'visible', timeout: 2000 });
-      await item.click({ timeout: 2000 }).catch(() => {});
-      await dialog.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
-      return dialog.isVisible();
-    }, (v) => v, { interval: 300, timeout: 15000, message: 'the modal' });
-    const question = (await dialog.innerText()).replace(/\s+/g, ' ');
+    await askToCancel('WGS germline pipeline');
+    const question = (await dialog().innerText()).replace(/\s+/g, ' ');
     assert.match(question, /Cancel "WGS germline pipeline: NA12878"\?/);
     assert.equal(cluster.clientUpdates.length, before, 'nothing sent before the answer');
-    await dialog.locator('.monaco-button', { hasText: /^Cancel Process$/ }).click();
+    await dialog().locator('.monaco-button', { hasText: /^Cancel Process$/ }).click();
     await cluster.waitFor(() => cluster.clientUpdates.length > before, 10000, 'the update');
     assert.deepEqual(cluster.clientUpdates.at(-1), { uuid: workflow, user: cluster.users.active.uuid, attrs: { priority: 0 } });
     await wb.waitFor(() => rowText('WGS germline pipeline'), (t) => /Cancelling/.test(t), { timeout: 15000, message: 'Cancelling' });
@@ -164,18 +181,8 @@ describe('Processes view', () => {
     await wb.page.locator('.pane-header', { hasText: 'Processes' }).hover();
     await wb.page.locator('.pane-header', { hasText: 'Processes' }).locator('.action-label[aria-label*="Show Everyone"]').click();
     await rowOf('Shared with me: RNA-seq').waitFor({ state: 'visible', timeout: 15000 });
-    const dialog = wb.page.locator('.monaco-dialog-box');
-    const menu = wb.page.locator('.context-view .monaco-menu');
-    const item = menu.locator('.action-item .action-label', { hasText: /^Cancel Process$/ }).first();
-    await wb.waitFor(async () => {
-      if (await dialog.isVisible()) return true;
-      if (!(await menu.isVisible())) await rowOf('Shared with me: RNA-seq').click({ button: 'right' });
-      await item.waitFor({ state: 'visible', timeout: 2000 });
-      await item.click({ timeout: 2000 }).catch(() => {});
-      await dialog.waitFor({ state: 'visible', timeout: 2000 }).catch(() => undefined);
-      return dialog.isVisible();
-    }, (v) => v, { interval: 300, timeout: 15000, message: 'the modal' });
-    await dialog.locator('.monaco-button', { hasText: /^Cancel Process$/ }).click();
+    await askToCancel('Shared with me: RNA-seq');
+    await dialog().locator('.monaco-button', { hasText: /^Cancel Process$/ }).click();
     const toast = await wb.waitFor(() => wb.notifications(), (n) => n.some((m) => m.includes('Cannot cancel')), { timeout: 15000, message: 'the refusal' });
     assert.ok(toast.some((m) => /Cannot cancel "Shared with me: RNA-seq": The cluster refused to cancel it \(403, not permitted\)/.test(m)), toast.join(' | '));
     assert.equal(cluster.getObject(theirs)?.priority, 400, 'unchanged');
