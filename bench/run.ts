@@ -3,7 +3,7 @@
  * writes bench/results.json.
  *
  *   npm run bench                     all of them (build first: the script line does)
- *   npm run bench -- engine cli       some of them: engine, cli, poll, history, logs, extension, liveLog
+ *   npm run bench -- engine cli       some of them: engine, cli, poll, history, logs, extension, liveLog, processes
  *   npm run bench -- poll --runs=1    options after the names go to every benchmark
  *
  * Running some of them updates only their entries in results.json; the others are kept, each
@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, type BenchResult, type Figure } from './lib';
 
-const BENCHES = ['engine', 'cli', 'poll', 'history', 'logs', 'extension', 'liveLog'] as const;
+const BENCHES = ['engine', 'cli', 'poll', 'history', 'logs', 'extension', 'liveLog', 'processes'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 interface BenchEntry extends BenchResult {

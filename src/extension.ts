@@ -20,6 +20,7 @@ import { register as registerEvents } from './views/events/register';
 import { register as registerLogs } from './views/logs/register';
 import { COMMANDS } from './views/ids';
 import { register as registerNotifications } from './views/notifications/register';
+import { register as registerProcesses } from './views/processes/register';
 import { Output } from './views/output';
 import { ObjectActions } from './views/objectActions';
 import { Selection } from './views/selection';
@@ -71,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ tree
     ...registerWatched(services),
     ...registerNotifications(services),
     ...registerLogs(services),
+    ...registerProcesses(services, context.globalState),
   );
   output.logger.info(`Arvados Events ${String(context.extension.packageJSON.version ?? '')} started`);
   // Connect in the background, each cluster as it is followed: activation must not wait for the network.

@@ -85,6 +85,12 @@ export class ObjectFacts implements Disposable {
     return me && ev.object_owner_uuid ? this.ownership.ownedBy(ev.object_owner_uuid, me) : false;
   }
 
+  /** Whether an owner (a user, or a project at any depth) is the current user. */
+  async ownedByMe(ownerUuid: string): Promise<boolean> {
+    const me = this.source.user()?.uuid;
+    return me ? this.ownership.ownedBy(ownerUuid, me) : false;
+  }
+
   /** Reads an object now (name, kind, state; the outcome of a finished request). Throws when it cannot. */
   async describe(uuid: string): Promise<ObjectSummary | undefined> {
     const api = this.source.api();

@@ -29,12 +29,19 @@ export const COMMANDS = {
   chooseLogFiles: 'arvados.chooseLogFiles',
   addCluster: 'arvados.addCluster',
   removeCluster: 'arvados.removeCluster',
+  showProcessDetails: 'arvados.showProcessDetails',
+  cancelProcess: 'arvados.cancelProcess',
+  showAllProcesses: 'arvados.showAllProcesses',
+  showMyProcesses: 'arvados.showMyProcesses',
+  showFailedProcessesOnly: 'arvados.showFailedProcessesOnly',
+  showEveryProcess: 'arvados.showEveryProcess',
 } as const;
 
 export const VIEWS = {
   events: 'arvados.events',
   subscriptions: 'arvados.subscriptions',
   watched: 'arvados.watched',
+  processes: 'arvados.processes',
 } as const;
 
 /** The command that reveals a view. */
@@ -56,6 +63,10 @@ export const CONTEXT = {
   hasWorkbench: 'arvados.hasWorkbench',
   /** More than one cluster is shown (views have a root node per cluster). */
   severalClusters: 'arvados.severalClusters',
+  /** The Processes view shows only the user's processes (its mine/all toggle). */
+  processesMineOnly: 'arvados.processesMineOnly',
+  /** The Processes view shows only failed ones (its failed-only toggle). */
+  processesFailedOnly: 'arvados.processesFailedOnly',
 } as const;
 
 /**
@@ -72,6 +83,8 @@ export const ITEMS = {
   allEvents: 'allEvents',
   watch: 'watch',
   cluster: 'cluster',
+  /** A process in the Processes view: `process.active` (may be cancelled) or `process.finished`. */
+  process: (active: boolean) => (active ? 'process.active' : 'process.finished'),
 } as const;
 
 export const STATUS_BAR_ID = 'arvados.status';
@@ -84,6 +97,9 @@ function withKind(prefix: string, kind: string | undefined): string {
   const name = kind?.startsWith('arvados#') ? kind.slice('arvados#'.length) : '';
   return /^[A-Za-z]+$/.test(name) ? `${prefix}.${name}` : prefix;
 }
+
+/** The scheme of process details documents: `arvados-process://<host>/<request uuid>.md`. */
+export const PROCESS_SCHEME = 'arvados-process';
 
 /** The scheme of event documents: `arvados-event://<host>/event-<id>.json`. */
 export const EVENT_SCHEME = 'arvados-event';

@@ -48,7 +48,15 @@ export interface AllEventsNode {
   readonly cluster: string;
 }
 
-export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode | ClusterNode;
+/** A process (container request) in the Processes view. */
+export interface ProcessTreeNode {
+  readonly kind: 'process';
+  readonly uuid: string;
+  /** The cluster it runs on. */
+  readonly host?: string;
+}
+
+export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode | ProcessTreeNode | ClusterNode;
 
 function isNode(arg: unknown): arg is TreeNode {
   return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string';
@@ -65,6 +73,8 @@ export function uuidOf(arg: unknown): string | undefined {
       return arg.group.by === 'object' ? arg.group.key || undefined : undefined;
     case 'watch':
       return arg.watch.uuid;
+    case 'process':
+      return arg.uuid;
     default:
       return undefined;
   }

@@ -169,6 +169,8 @@ export class FakeCluster {
   readonly upgradeAttempts: UpgradeAttempt[] = [];
   /** Events written to websocket clients: which connection got which log id. */
   readonly deliveries: Array<{ connection: number; id: number }> = [];
+  /** Updates clients made through the REST API (PUT/PATCH), in order: who changed what. */
+  readonly clientUpdates: Array<{ uuid: string; user: string; attrs: Attrs }> = [];
   replayedEventCount = 0;
   overflowDisconnects = 0;
 
@@ -599,6 +601,11 @@ export class FakeCluster {
         logs: this.processLogs,
         readableRequest: (user, uuid) => (modelOfUuid(uuid)?.model === 'ContainerRequest' && this.store.canReadRecord(user, uuid, false) ? this.store.get(uuid) : undefined),
         container: (uuid) => this.store.get(uuid),
+      },
+      update: (user, uuid, attrs) => {
+        this.clientUpdates.push({ uuid, user, attrs: structuredClone(attrs) });
+        this.updateObject(uuid, attrs, { by: user });
+        return this.store.get(uuid)!;
       },
     }));
     server.prependListener('request', (req: IncomingMessage) => this.recordWire(req, false));

@@ -49,6 +49,8 @@ export interface RestContext {
   canReadLog(user: string | null, row: LogRecord): boolean;
   /** The container request log endpoint. */
   processLogs: LogRouteContext;
+  /** Writes an update as the API server does (the stored object and its audit log row). */
+  update(user: string, uuid: string, attrs: Attrs): Attrs;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -176,6 +178,7 @@ function route(ctx: RestContext, r: Request, res: ServerResponse): void {
     sendJson(ctx, res, 200, discoveryDocument(ctx.settings(), ctx.clock.nowMs()));
     return;
   }
+  if (r.effectiveMethod === 'PUT' || r.effectiveMethod === 'PATCH') return updateRoute(ctx, r, res);
   if (r.effectiveMethod !== 'GET') throw notFound();
   if (r.path === '/websocket') {
     // What the websocket server says to a request that is not an upgrade.
@@ -200,6 +203,57 @@ function route(ctx: RestContext, r: Request, res: ServerResponse): void {
   if (!r.user) throw notLoggedIn();
   if (id) return sendJson(ctx, res, 200, getObject(ctx, r, model, decodeURIComponent(id)));
   sendJson(ctx, res, 200, model.model === 'Log' ? listLogs(ctx, r) : listObjects(ctx, r, model));
+}
+
+/** Attributes a Final container request still accepts (container_request.rb, validate_change). */
+const FINAL_REQUEST_UPDATABLE = new Set(['name', 'description', 'output_name', 'properties', 'output_properties']);
+/** What this fake lets a client update, per model: enough for renames and cancelling. */
+const UPDATABLE: Record<string, Set<string>> = {
+  ContainerRequest: new Set(['name', 'description', 'priority', 'properties', 'output_name']),
+  Collection: new Set(['name', 'description', 'properties']),
+  Group: new Set(['name', 'description', 'properties']),
+};
+
+/**
+ * PUT/PATCH `/arvados/v1/<resource>/<uuid>` with `<model_name>` as a JSON object (form, query or
+ * JSON body): 404 for what the user cannot read, 403 for what they can read but not write (not
+ * theirs), 422 for attributes or values the model refuses (a Final request's priority among them).
+ */
+function updateRoute(ctx: RestContext, r: Request, res: ServerResponse): void {
+  const m = /^\/arvados\/v1\/([a-z_]+)\/([^/]+)\/?$/.exec(r.path);
+  const model = m ? modelOfResource(m[1]!) : undefined;
+  if (!m || !model) throw notFound();
+  if (!r.user) throw notLoggedIn();
+  const uuid = decodeURIComponent(m[2]!);
+  if (modelOfUuid(uuid) !== model || !ctx.store.canReadRecord(r.user, uuid)) throw notFound();
+  if (!ctx.store.isAdmin(r.user) && ctx.store.owningUser(uuid) !== r.user) {
+    throw new ApiFailure(403, [`#<ArvadosModel::PermissionDeniedError: ArvadosModel::PermissionDeniedError>`]);
+  }
+  const key = model.model.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  let attrs = r.params[key];
+  if (typeof attrs === 'string') {
+    try {
+      attrs = JSON.parse(attrs);
+    } catch {
+      throw new ApiFailure(400, [`#<JSON::ParserError: unexpected token in ${key}>`]);
+    }
+  }
+  if (!attrs || typeof attrs !== 'object' || Array.isArray(attrs)) throw new ApiFailure(422, [`#<ActionController::ParameterMissing: param is missing or the value is empty: ${key}>`]);
+  const changes = attrs as Attrs;
+  const allowed = UPDATABLE[model.model] ?? new Set<string>();
+  const refused = Object.keys(changes).filter((k) => !allowed.has(k));
+  if (refused.length) throw new ApiFailure(422, [`#<ArgumentError: Cannot update attribute(s) ${refused.join(', ')}>`]);
+  const current = ctx.store.get(uuid)!;
+  if (model.model === 'ContainerRequest') {
+    if ('priority' in changes && !(Number.isInteger(changes.priority) && (changes.priority as number) >= 0 && (changes.priority as number) <= 1000)) {
+      throw new ApiFailure(422, ['Priority must be an integer between 0 and 1000']);
+    }
+    if (current.state === 'Final') {
+      const frozen = Object.keys(changes).filter((k) => !FINAL_REQUEST_UPDATABLE.has(k) && changes[k] !== current[k]);
+      if (frozen.length) throw new ApiFailure(422, [`Cannot modify ${frozen.join(', ')} of a container request in state Final`]);
+    }
+  }
+  sendJson(ctx, res, 200, ctx.update(r.user, uuid, changes));
 }
 
 function currentUser(ctx: RestContext, r: Request): Attrs {

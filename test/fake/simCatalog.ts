@@ -28,6 +28,11 @@ export interface Stage {
   scatter: readonly [number, number];
   /** Suffix scatter steps with the part they work on (a chromosome), else `_2`, `_3`. */
   parts?: readonly string[];
+  /**
+   * A sub-workflow: each scattered step is itself an arvados-cwl-runner workflow of these stages
+   * (its own container submits child requests), named after `tool.step`, whose outputs it ends with.
+   */
+  sub?: Stage[];
 }
 
 /** A top-level request: one tool, or an arvados-cwl-runner workflow of stages. */
@@ -124,6 +129,18 @@ export const TEMPLATES: ReadonlyArray<readonly [Template, number]> = [
       { tool: TOOLS.genotype, scatter: [1, 1] },
     ],
   }, 3],
+  [{
+    type: 'workflow', name: (s) => `Cohort joint calling: ${s}`, subject: batch,
+    stages: [
+      { tool: TOOLS.fastqc, scatter: [1, 2] },
+      // One sub-workflow per chromosome, each scattering its own steps: workflow → steps → sub-steps.
+      { tool: { ...TOOLS.haplotypecaller, step: 'call_region' }, scatter: [2, 3], parts: CHROMOSOMES, sub: [
+        { tool: TOOLS.haplotypecaller, scatter: [1, 2] },
+        { tool: TOOLS.bcftools, scatter: [1, 1] },
+      ] },
+      { tool: TOOLS.genotype, scatter: [1, 1] },
+    ],
+  }, 2],
   [{
     type: 'workflow', name: (s) => `RNA-seq: STAR + featureCounts (batch ${s})`, subject: batch,
     stages: [

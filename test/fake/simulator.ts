@@ -702,19 +702,20 @@ export class Simulator {
     req.toSubmit = n;
     for (let i = 0; i < n; i++) {
       const step = parts ? `${stage.tool.step}_${parts[i]}` : i === 0 ? stage.tool.step : `${stage.tool.step}_${i + 1}`;
-      this.after(0.2 * i + this.rng.exp(0.5), () => this.submitChild(req, runner, stage.tool, step));
+      this.after(0.2 * i + this.rng.exp(0.5), () => this.submitChild(req, runner, stage, step));
     }
     return 0;
   }
 
-  private submitChild(parent: Request, runner: Container, tool: Tool, step: string): number {
+  /** A stage's step: a tool's request, or (a sub-workflow stage) a runner's that submits its own steps. */
+  private submitChild(parent: Request, runner: Container, stage: Stage, step: string): number {
     if (runner.state !== 'Running' || !this.isCurrent(runner)) return 0;
     const child = this.newRequest({
       owner: parent.owner,
       project: parent.project,
       name: step,
       subject: parent.subject,
-      tool,
+      ...(stage.sub ? { stages: stage.sub } : { tool: stage.tool }),
       outputName: `Output for step ${step}`,
       parent,
       requestedBy: runner,

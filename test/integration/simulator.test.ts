@@ -126,6 +126,31 @@ describe('simulator: the history it writes', () => {
     assert.ok(children > 50, `${children} child requests`);
   });
 
+  test('workflows nest: some steps are sub-workflows whose own container submits sub-steps', () => {
+    const requestOfContainer = new Map<string, string>();
+    const parentOf = new Map<string, string>(); // request -> parent request
+    let nested = 0;
+    let failedSteps = 0;
+    for (const r of rows) {
+      const n = props(r).new_attributes;
+      if (r.object_kind !== CR || !n) continue;
+      if (n.container_uuid) requestOfContainer.set(n.container_uuid, r.object_uuid!);
+      if (r.event_type === 'create' && n.requesting_container_uuid) {
+        const parent = requestOfContainer.get(n.requesting_container_uuid)!;
+        parentOf.set(r.object_uuid!, parent);
+        if (parentOf.has(parent)) nested++;
+      }
+    }
+    for (const r of rows) {
+      if (r.object_kind === CONTAINER && props(r).new_attributes?.state === 'Complete' && props(r).new_attributes?.exit_code !== 0) {
+        const req = requestOfContainer.get(r.object_uuid!);
+        if (req && parentOf.has(req)) failedSteps++;
+      }
+    }
+    assert.ok(nested > 5, `${nested} sub-steps (a step's step)`);
+    assert.ok(failedSteps > 0, `${failedSteps} failed steps`);
+  });
+
   test('the mix covers every kind of change a client meets', () => {
     const seen = new Set<string>();
     for (const r of rows) {

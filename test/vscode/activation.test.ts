@@ -19,13 +19,13 @@ describe('activation', () => {
     it('is active, with its views\' tree data providers exported', () => {
       assert.equal(extension().isActive, true);
       const views = Object.values(packageJson().contributes.views).flat().map((v) => v.id).sort();
-      assert.deepEqual(views, ['arvados.events', 'arvados.subscriptions', 'arvados.watched']);
+      assert.deepEqual(views, ['arvados.events', 'arvados.processes', 'arvados.subscriptions', 'arvados.watched']);
       assert.deepEqual(Object.keys(extension().exports.treeDataProviders).sort(), views);
     });
 
     it('registers every command it contributes, and no other arvados.* command', async () => {
       const contributed = packageJson().contributes.commands.map((c) => c.command).sort();
-      assert.equal(contributed.length, 25, "the 21 of the first views, the live log's two, Add Cluster and Stop Following Cluster");
+      assert.equal(contributed.length, 31, "the 21 of the first views, the live log's two, the processes' six, Add Cluster and Stop Following Cluster");
       const registered = new Set(await vscode.commands.getCommands(true));
       assert.deepEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed but not registered');
       // VS Code adds <view id>.focus and the like for every view; those are not the extension's.
@@ -36,7 +36,7 @@ describe('activation', () => {
     });
 
     it('its views exist in the workbench (their focus commands run)', async () => {
-      for (const view of ['arvados.events', 'arvados.subscriptions', 'arvados.watched']) {
+      for (const view of ['arvados.events', 'arvados.subscriptions', 'arvados.watched', 'arvados.processes']) {
         await vscode.commands.executeCommand(`${view}.focus`);
       }
     });
