@@ -54,6 +54,8 @@ export interface ProcessTreeNode {
   readonly uuid: string;
   /** The cluster it runs on. */
   readonly host?: string;
+  /** Its cluster's key (see ClusterEntry). */
+  readonly cluster?: string;
 }
 
 export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode | ProcessTreeNode | ClusterNode;

@@ -15,17 +15,15 @@ export class ProcessDocuments implements vscode.TextDocumentContentProvider, vsc
   private readonly disposables: vscode.Disposable[];
 
   constructor(
-    private readonly tree: () => ProcessTree,
-    private readonly workbenchUrl: () => string | undefined,
-    onTreeChange: (listener: () => void) => vscode.Disposable,
+    /** The tree and Workbench URL of the cluster on `host` (the URI's authority). */
+    private readonly clusterOn: (host: string) => { tree: ProcessTree; workbenchUrl?: string } | undefined,
   ) {
-    this.disposables = [
-      vscode.workspace.registerTextDocumentContentProvider(PROCESS_SCHEME, this),
-      // Open documents follow the process (at the tree's pace: at most 4 times a second).
-      onTreeChange(() => {
-        for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === PROCESS_SCHEME && !doc.isClosed) this.changeEmitter.fire(doc.uri);
-      }),
-    ];
+    this.disposables = [vscode.workspace.registerTextDocumentContentProvider(PROCESS_SCHEME, this)];
+  }
+
+  /** A tree changed: open documents follow their process (at the tree's pace: at most 4 times a second). */
+  treeChanged(): void {
+    for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === PROCESS_SCHEME && !doc.isClosed) this.changeEmitter.fire(doc.uri);
   }
 
   static uriFor(host: string, uuid: string): vscode.Uri {
@@ -38,14 +36,15 @@ export class ProcessDocuments implements vscode.TextDocumentContentProvider, vsc
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const uuid = ProcessDocuments.uuidOf(uri);
-    const node = uuid ? this.tree().node(uuid) : undefined;
-    if (!node) return `# ${uuid ?? uri.path}\n\n${t('This process is not in the Processes view (any more).')}\n`;
-    return processDetails(this.tree(), node, Date.now(), this.workbenchUrl());
+    const cluster = this.clusterOn(uri.authority);
+    const node = uuid ? cluster?.tree.node(uuid) : undefined;
+    if (!cluster || !node) return `# ${uuid ?? uri.path}\n\n${t('This process is not in the Processes view (any more).')}\n`;
+    return processDetails(cluster.tree, node, Date.now(), cluster.workbenchUrl);
   }
 
   async open(host: string, uuid: string): Promise<void> {
     try {
-      await this.tree().refresh(uuid);
+      await this.clusterOn(host)?.tree.refresh(uuid);
     } catch (err) {
       void vscode.window.showWarningMessage(t('Could not read {0} now: {1}. Showing what is known.', uuid, (err as Error).message));
     }

@@ -1,6 +1,6 @@
 /**
- * The Processes view: the connection's process tree (src/model/processes/tree.ts) as workflows
- * and their steps, each row with its status word and icon, runtime, cost and a workflow's steps
+ * The Processes view: each followed cluster's process tree (src/model/processes/tree.ts), under a
+ * root node per cluster while several are shown, as workflows and their steps, each row with its status word and icon, runtime, cost and a workflow's steps
  * per status; Markdown tooltips. The model announces changes at most 4 times a second; the view
  * refreshes once per announcement.
  */
@@ -9,58 +9,98 @@ import { processDescription, processTooltip, statusIcon, nameOf } from '../../mo
 import { isFinished } from '../../model/processes/status';
 import type { ProcessTree, TreeFilter } from '../../model/processes/tree';
 import { ITEMS, VIEWS } from '../ids';
-import type { ProcessTreeNode } from '../nodes';
+import type { FollowedCluster } from '../../model/followedCluster';
+import { ClusterNodes } from '../clusterNodes';
+import type { ClusterNode, ProcessTreeNode } from '../nodes';
 
-export class ProcessesView implements vscode.TreeDataProvider<ProcessTreeNode>, vscode.Disposable {
+type Node = ProcessTreeNode | ClusterNode;
+
+/** One cluster's process tree. */
+export interface ProcessSection {
+  readonly cluster: FollowedCluster;
+  readonly tree: ProcessTree;
+}
+
+/** The sections shown (in order), and any by its cluster's key. */
+export interface ProcessSections {
+  shown(): ProcessSection[];
+  get(key: string): ProcessSection | undefined;
+}
+
+export class ProcessesView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  readonly treeView: vscode.TreeView<ProcessTreeNode>;
-  private readonly subscription: vscode.Disposable;
-  /** Nodes handed to VS Code, by uuid, so getParent and reveal see the same objects. */
+  readonly treeView: vscode.TreeView<Node>;
+  /** Nodes handed to VS Code, by cluster and uuid, so getParent and reveal see the same objects. */
   private readonly handed = new Map<string, ProcessTreeNode>();
+  private readonly roots = new ClusterNodes(VIEWS.processes);
 
   constructor(
-    private readonly tree: () => ProcessTree,
+    private readonly sections: ProcessSections,
     private readonly filter: () => TreeFilter,
-    private readonly host: () => string | undefined,
-    onTreeChange: (listener: () => void) => vscode.Disposable,
   ) {
     this.treeView = vscode.window.createTreeView(VIEWS.processes, { treeDataProvider: this, showCollapseAll: true });
-    this.subscription = onTreeChange(() => this.refresh());
   }
 
   refresh(): void {
     this.changeEmitter.fire(undefined);
-    const roots = this.tree().roots(this.filter());
-    this.treeView.message = roots.length || !this.tree().size ? undefined : vscode.l10n.t('No process matches the filters in the title bar.');
+    const shown = this.sections.shown();
+    const any = shown.some((s) => s.tree.size > 0);
+    const matching = shown.some((s) => s.tree.roots(this.filter()).length > 0);
+    this.treeView.message = matching || !any ? undefined : vscode.l10n.t('No process matches the filters in the title bar.');
   }
 
-  private nodeFor(uuid: string): ProcessTreeNode {
-    let n = this.handed.get(uuid);
+  private nodeFor(section: ProcessSection, uuid: string): ProcessTreeNode {
+    const cluster = section.cluster.entry.key;
+    const key = `${cluster}\n${uuid}`;
+    let n = this.handed.get(key);
     if (!n) {
-      n = { kind: 'process', uuid, host: this.host() };
-      this.handed.set(uuid, n);
+      n = { kind: 'process', uuid, host: section.cluster.connection.host, cluster };
+      this.handed.set(key, n);
     }
     return n;
   }
 
-  getChildren(node?: ProcessTreeNode): ProcessTreeNode[] {
-    const tree = this.tree();
+  private sectionOf(node: Node): ProcessSection | undefined {
+    return node.cluster !== undefined ? this.sections.get(node.cluster) : this.sections.shown()[0];
+  }
+
+  getChildren(node?: Node): Node[] {
+    const shown = this.sections.shown();
     if (!node) {
-      // Forget nodes of requests that left the tree (bounded by the tree's own size).
-      for (const uuid of this.handed.keys()) if (!tree.node(uuid)) this.handed.delete(uuid);
+      // Forget nodes of requests that left their tree (bounded by the trees' own sizes).
+      for (const [key, n] of this.handed) if (!this.sectionOf(n)?.tree.node(n.uuid)) this.handed.delete(key);
+      if (shown.length > 1) return shown.map((s) => this.roots.of(s.cluster));
+      return shown[0] ? this.childrenIn(shown[0]) : [];
     }
-    const list = node ? tree.children(node.uuid, this.filter()) : tree.roots(this.filter());
-    return list.map((n) => this.nodeFor(n.uuid));
+    const section = this.sectionOf(node);
+    if (!section) return [];
+    return node.kind === 'cluster' ? this.childrenIn(section) : this.childrenIn(section, node.uuid);
   }
 
-  getParent(node: ProcessTreeNode): ProcessTreeNode | undefined {
-    const parent = this.tree().parentOf(node.uuid);
-    return parent ? this.nodeFor(parent.uuid) : undefined;
+  private childrenIn(section: ProcessSection, parent?: string): ProcessTreeNode[] {
+    const list = parent ? section.tree.children(parent, this.filter()) : section.tree.roots(this.filter());
+    return list.map((n) => this.nodeFor(section, n.uuid));
   }
 
-  getTreeItem(node: ProcessTreeNode): vscode.TreeItem {
-    const tree = this.tree();
+  getParent(node: Node): Node | undefined {
+    if (node.kind === 'cluster') return undefined;
+    const section = this.sectionOf(node);
+    if (!section) return undefined;
+    const parent = section.tree.parentOf(node.uuid);
+    if (parent) return this.nodeFor(section, parent.uuid);
+    return this.sections.shown().length > 1 ? this.roots.of(section.cluster) : undefined;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const section = this.sectionOf(node);
+    if (node.kind === 'cluster') {
+      if (!section) return new vscode.TreeItem(node.cluster);
+      const n = section.tree.roots(this.filter()).length;
+      return this.roots.item(section.cluster, n === 1 ? vscode.l10n.t('1 process') : vscode.l10n.t('{0} processes', n));
+    }
+    if (!section) return new vscode.TreeItem(node.uuid);
+    const tree = section.tree;
     const p = tree.node(node.uuid);
     if (!p) return new vscode.TreeItem(node.uuid);
     const now = Date.now();
@@ -76,14 +116,15 @@ export class ProcessesView implements vscode.TreeDataProvider<ProcessTreeNode>, 
   }
 
   /** The tooltip, built only when the row is hovered: a flood refreshes thousands of rows. */
-  resolveTreeItem(item: vscode.TreeItem, node: ProcessTreeNode): vscode.TreeItem {
-    const p = this.tree().node(node.uuid);
-    if (p) item.tooltip = new vscode.MarkdownString(processTooltip(this.tree(), p, Date.now()));
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node.kind !== 'process') return item;
+    const tree = this.sectionOf(node)?.tree;
+    const p = tree?.node(node.uuid);
+    if (tree && p) item.tooltip = new vscode.MarkdownString(processTooltip(tree, p, Date.now()));
     return item;
   }
 
   dispose(): void {
-    this.subscription.dispose();
     this.treeView.dispose();
     this.changeEmitter.dispose();
   }

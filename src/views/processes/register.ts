@@ -1,21 +1,23 @@
 /**
  * Processes: workflows and their steps as a live tree (ProcessesView), with details on demand (a
  * Markdown tooltip, Show Details), Cancel, and two title-bar toggles (mine/all, failed only) whose
- * icons flip with context keys. One ProcessTree per cluster connection: it follows the
- * connection's container request and container events, and lists the user's recent top-level
+ * icons flip with context keys. One ProcessTree per followed cluster (a root node each while
+ * several are shown): it follows that connection's container request and container events, and lists the user's recent top-level
  * requests each time the connection opens for a new host or user.
  */
 import * as vscode from 'vscode';
-import type { ClusterConnection } from '../../model/cluster';
+import type { FollowedCluster } from '../../model/followedCluster';
+import { clusterLogger } from '../../model/followedCluster';
 import { t } from '../../model/l10n';
 import { cancelRequest, CancelRefused } from '../../model/processes/cancel';
 import { nameOf } from '../../model/processes/presentation';
 import { ProcessTree, type TreeFilter } from '../../model/processes/tree';
 import { COMMANDS, CONTEXT, VIEWS } from '../ids';
-import { uuidOf } from '../nodes';
+import { nodeOf, uuidOf } from '../nodes';
+import { clusterForObject, shownClusters } from '../clusters/pickCluster';
 import type { Services } from '../services';
 import { ProcessDocuments } from './processDocuments';
-import { ProcessesView } from './processesView';
+import { ProcessesView, type ProcessSection } from './processesView';
 
 const OWNER = 'processes';
 const PROCESS_KINDS = ['arvados#containerRequest', 'arvados#container'];
@@ -25,16 +27,9 @@ const MEMENTO_MINE = 'arvados.processes.mineOnly';
 const MEMENTO_FAILED = 'arvados.processes.failedOnly';
 
 export function register(services: Services, memento?: vscode.Memento): vscode.Disposable[] {
-  const { connection, objects, output, contextKeys } = services;
-  const trees = new Map<ClusterConnection, ProcessTree>();
-  const tree = new ProcessTree({
-    api: () => connection.api,
-    userUuid: () => connection.user?.uuid,
-    ownedByMe: (owner) => objects.ownedByMe(owner),
-    names: objects.names,
-    logger: output.logger,
-  });
-  trees.set(connection, tree);
+  const { clusters, output, contextKeys } = services;
+  const sections = new Map<string, ProcessSection>();
+  const shown = () => shownClusters(services).map((c) => sections.get(c.entry.key)).filter((s): s is ProcessSection => !!s);
   const filter: TreeFilter = { mineOnly: memento?.get<boolean>(MEMENTO_MINE) ?? true, failedOnly: memento?.get<boolean>(MEMENTO_FAILED) ?? false };
   const setKeys = () => {
     contextKeys.set(CONTEXT.processesMineOnly, filter.mineOnly);
@@ -42,24 +37,50 @@ export function register(services: Services, memento?: vscode.Memento): vscode.D
   };
   setKeys();
 
-  const onTreeChange = (listener: () => void) => tree.onDidChange(listener);
-  const view = new ProcessesView(() => tree, () => filter, () => connection.host, onTreeChange);
-  const documents = new ProcessDocuments(() => tree, () => connection.workbenchUrl, onTreeChange);
+  const view = new ProcessesView({ shown, get: (key) => sections.get(key) }, () => filter);
+  const documents = new ProcessDocuments((host) => {
+    const section = [...sections.values()].find((s) => s.cluster.connection.host === host);
+    return section && { tree: section.tree, workbenchUrl: section.cluster.connection.workbenchUrl };
+  });
   services.treeDataProviders[VIEWS.processes] = view as vscode.TreeDataProvider<unknown>;
 
-  // The user's recent top-level requests, once per host and user (a reconnect keeps the tree).
-  let loadedFor: string | undefined;
-  const onStatus = () => {
-    const st = connection.status;
-    if (st.kind !== 'open' || !connection.user) return;
-    const key = `${connection.host}\n${connection.user.uuid}`;
-    if (key === loadedFor) return;
-    if (loadedFor !== undefined) tree.clear();
-    loadedFor = key;
-    tree.loadRecent(50).then(
-      (n) => output.logger.info(`Processes: listed ${n} recent top-level requests`),
-      (err: unknown) => output.logger.warn(`Processes: could not list recent requests: ${(err as Error).message}`),
-    );
+  /** One ProcessTree per cluster: it follows that connection's requests and containers. */
+  const attach = (cluster: FollowedCluster): vscode.Disposable[] => {
+    const { connection, objects } = cluster;
+    const tree = new ProcessTree({
+      api: () => connection.api,
+      userUuid: () => connection.user?.uuid,
+      ownedByMe: (owner) => objects.ownedByMe(owner),
+      names: objects.names,
+      logger: cluster.entry.source.kind === 'default' ? output.logger : clusterLogger(output.logger, () => cluster.label),
+    });
+    const section: ProcessSection = { cluster, tree };
+    sections.set(cluster.entry.key, section);
+    // The user's recent top-level requests, once per host and user (a reconnect keeps the tree).
+    let loadedFor: string | undefined;
+    const onStatus = () => {
+      if (clusters.size > 1) view.refresh();
+      const st = connection.status;
+      if (st.kind !== 'open' || !connection.user) return;
+      const key = `${connection.host}\n${connection.user.uuid}`;
+      if (key === loadedFor) return;
+      if (loadedFor !== undefined) tree.clear();
+      loadedFor = key;
+      tree.loadRecent(50).then(
+        (n) => output.logger.info(`Processes: listed ${n} recent top-level requests on ${connection.host}`),
+        (err: unknown) => output.logger.warn(`Processes: could not list recent requests on ${connection.host}: ${(err as Error).message}`),
+      );
+    };
+    onStatus();
+    return [
+      tree,
+      tree.observe(connection),
+      // The events the tree reads, whatever the user's filters narrow the Events view to.
+      connection.follow(OWNER, [[['object_uuid', 'is_a', PROCESS_KINDS]]]),
+      connection.onStatus(onStatus),
+      tree.onDidChange(() => (view.refresh(), documents.treeChanged())),
+      { dispose: () => sections.delete(cluster.entry.key) },
+    ];
   };
 
   const setFilter = (change: Partial<TreeFilter>) => {
@@ -70,33 +91,35 @@ export function register(services: Services, memento?: vscode.Memento): vscode.D
     view.refresh();
   };
 
+  /** The section of a command argument: the row's cluster, else the one its UUID names. */
+  const sectionOf = (arg: unknown, uuid: string): ProcessSection | undefined => {
+    const key = nodeOf(arg, 'process')?.cluster;
+    return (key !== undefined ? sections.get(key) : undefined) ?? sections.get(clusterForObject(services, uuid).entry.key);
+  };
+
   /** The request a command argument stands for: a row, a request uuid, or a container's request. */
-  const requestOf = (arg: unknown): string | undefined => {
+  const requestOf = (arg: unknown): { section: ProcessSection; uuid: string } | undefined => {
     const uuid = uuidOf(arg);
-    if (!uuid) return undefined;
-    if (REQUEST_UUID.test(uuid)) return uuid;
-    if (CONTAINER_UUID.test(uuid)) return tree.requestOfContainer(uuid)?.uuid;
-    return undefined;
+    const section = uuid ? sectionOf(arg, uuid) : undefined;
+    if (!uuid || !section) return undefined;
+    if (REQUEST_UUID.test(uuid)) return { section, uuid };
+    const request = CONTAINER_UUID.test(uuid) ? section.tree.requestOfContainer(uuid)?.uuid : undefined;
+    return request ? { section, uuid: request } : undefined;
   };
 
   return [
     view,
     documents,
-    tree,
-    { dispose: () => trees.clear() },
-    tree.observe(connection),
-    // The events the tree reads, whatever the user's filters narrow the Events view to.
-    connection.follow(OWNER, [[['object_uuid', 'is_a', PROCESS_KINDS]]]),
-    connection.onStatus(onStatus),
+    clusters.each(attach),
+    clusters.onDidChange(() => view.refresh()),
     services.objectActions.register({ title: t('Show Details'), command: COMMANDS.showProcessDetails, kinds: ['arvados#containerRequest'] }),
     vscode.commands.registerCommand(COMMANDS.showProcessDetails, async (arg: unknown) => {
-      const uuid = requestOf(arg) ?? (await askRequest(tree));
-      if (uuid) await documents.open(connection.host ?? '', uuid);
+      const chosen = requestOf(arg) ?? (await askRequest(shown()));
+      if (chosen) await documents.open(chosen.section.cluster.connection.host ?? '', chosen.uuid);
     }),
     vscode.commands.registerCommand(COMMANDS.cancelProcess, async (arg: unknown) => {
-      const uuid = requestOf(arg);
-      if (!uuid) return;
-      await cancel(services, tree, uuid);
+      const chosen = requestOf(arg);
+      if (chosen) await cancel(services, chosen.section, chosen.uuid);
     }),
     vscode.commands.registerCommand(COMMANDS.showAllProcesses, () => setFilter({ mineOnly: false })),
     vscode.commands.registerCommand(COMMANDS.showMyProcesses, () => setFilter({ mineOnly: true })),
@@ -105,14 +128,16 @@ export function register(services: Services, memento?: vscode.Memento): vscode.D
   ];
 }
 
-async function askRequest(tree: ProcessTree): Promise<string | undefined> {
-  const items = tree.roots().slice(0, 200).map((n) => ({ label: nameOf(n), description: n.uuid, uuid: n.uuid }));
+async function askRequest(sections: ProcessSection[]): Promise<{ section: ProcessSection; uuid: string } | undefined> {
+  const items = sections.flatMap((section) =>
+    section.tree.roots().slice(0, 200).map((n) => ({ label: nameOf(n), description: sections.length > 1 ? `${n.uuid} · ${section.cluster.label}` : n.uuid, section, uuid: n.uuid })),
+  );
   const chosen = await vscode.window.showQuickPick(items, { title: t('Show Details'), placeHolder: t('A process in the Processes view'), matchOnDescription: true });
-  return chosen?.uuid;
+  return chosen && { section: chosen.section, uuid: chosen.uuid };
 }
 
 /** Asks first, naming the process; then sets its priority to 0. A refusal says why. */
-async function cancel({ connection, output }: Services, tree: ProcessTree, uuid: string): Promise<void> {
+async function cancel({ output }: Services, { tree, cluster: { connection } }: ProcessSection, uuid: string): Promise<void> {
   const node = tree.node(uuid);
   const name = node ? nameOf(node) : uuid;
   const steps = tree.children(uuid).length;
