@@ -47,6 +47,8 @@ export interface OpenRequest {
   /** The id to resume after on this host, if one was seen before. */
   lastLogIdFor(host: string): number | undefined;
   logger: Logger;
+  /** Told the host as soon as it is chosen, before the attempt succeeds or fails. */
+  onHost?(host: string): void;
 }
 
 export interface Opened {
@@ -55,6 +57,8 @@ export interface Opened {
   workbenchUrl?: string;
   api: SessionApi;
   host: string;
+  /** Why the stream polls, when it does. */
+  pollReason?: string;
 }
 
 export type Opener = (request: OpenRequest) => Promise<Opened>;
@@ -136,13 +140,14 @@ export function connectionConfig(host: string, settings: Pick<ConnectionSettings
  * the host it came with.
  */
 export function createOpener(tokenFor: (host: string) => Promise<string | undefined>, env: NodeJS.ProcessEnv = process.env, chooseHost?: HostChooser): Opener {
-  return async ({ settings, filters, lastLogIdFor, logger }) => {
+  return async ({ settings, filters, lastLogIdFor, logger, onHost }) => {
     const s = readConnectionSources(env);
     const own = ownHost(settings.apiHost, s);
     const setting = userSettingHost(settings.apiHost);
     const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await tokenFor(h), userHost: setting });
     const host = chooseHost ? await chooseHost(own, hasToken) : own;
     if (!host) throw missingSettingsError(s.environment.token || s.file.token ? ['ARVADOS_API_HOST'] : ['ARVADOS_API_HOST', 'ARVADOS_API_TOKEN'], s.file.path);
+    onHost?.(host);
     const config = connectionConfig(host, settings, s, await tokenFor(host));
     const api = new ApiClient(config, { logger });
     try {
