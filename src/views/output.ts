@@ -32,7 +32,8 @@ export class Output implements vscode.Disposable {
       maxItems: MAX_LINES_PER_BATCH * 4,
       flush: (events, dropped) => {
         const lines = eventLogLines(events, dropped, this.names, MAX_LINES_PER_BATCH);
-        if (lines.length) this.channel.info(r(lines.join('\n')));
+        // One entry per line: each gets its own timestamp and level.
+        for (const line of lines) this.channel.info(r(line));
       },
     });
   }

@@ -16,7 +16,8 @@ import { ClusterConnection, type ClusterStatus } from '../../src/model/cluster';
 import { createOpener, type ConnectionSettings } from '../../src/model/connection';
 import { statusText } from '../../src/model/status';
 import { MemoryStore } from '../helpers/memoryStore';
-import { RecordingLogger, waitUntil } from './helpers';
+import { subscribe } from '../../src/arvados/subscribe';
+import { clientOf, RecordingLogger, waitUntil } from './helpers';
 
 const SETTINGS: ConnectionSettings = { transport: 'auto', pollIntervalMs: 1000, maxBackfill: 1000 };
 
@@ -64,5 +65,29 @@ test('unreachable at start, up 20 s later: connected without any call from the u
     await session.dispose();
     await cluster.stop();
     fs.rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('a 502 from the logs API while catching up is the reason shown, not the socket the client dropped for it', { timeout: 60_000 }, async () => {
+  const cluster = await FakeCluster.start({ sendTimeoutMs: 1000 });
+  const { api } = clientOf(cluster);
+  try {
+    const { stream } = await subscribe(api, { reconnectInitialMs: 50, reconnectMaxMs: 200, pollFallback: false });
+    const reasons: string[] = [];
+    // One reason per reconnect (the engine repeats the state as its attempt starts).
+    stream.onState((s) => s.status === 'reconnecting' && reasons.at(-1) !== s.reason && reasons.push(s.reason));
+    await waitUntil('live', () => stream.state.status === 'live', 10_000);
+    // Every try of the catch-up's first logs request fails (this client retries 3 times).
+    cluster.failNextApiCalls(4, 502, ['/arvados/v1/logs']);
+    cluster.cutConnections();
+    await waitUntil('a second reconnect', () => reasons.length >= 2, 30_000);
+    assert.match(reasons[0], /code 1006/, 'the cut itself was a 1006');
+    assert.match(reasons[1], /logs API.*HTTP 502/);
+    assert.doesNotMatch(reasons[1], /1006|server closed/);
+    await waitUntil('live again', () => stream.state.status === 'live', 30_000);
+    await stream.close();
+  } finally {
+    api.dispose();
+    await cluster.stop();
   }
 });

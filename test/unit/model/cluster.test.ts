@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, ConnectError, FilterError, InvalidTokenError, type Filter } from '../../../src/arvados';
+import { ConfigError, ConnectError, FilterError, InvalidTokenError, type Filter, type Logger } from '../../../src/arvados';
 import { ClusterConnection, connectionKey, type ClusterStatus, type FollowedEvent } from '../../../src/model/cluster';
 import type { ConnectionSettings, OpenRequest, Opened } from '../../../src/model/connection';
 import { EventFeed, type EventBatch } from '../../../src/model/eventFeed';
@@ -38,7 +38,7 @@ interface Rig {
   stream(): FakeStream;
 }
 
-function rig(opts: { store?: MemoryStore; bufferSize?: number; host?: string } = {}): Rig {
+function rig(opts: { store?: MemoryStore; bufferSize?: number; host?: string; logger?: Logger } = {}): Rig {
   const r = { streams: [], requests: [], batches: [], statuses: [], host: opts.host ?? 'zzzzz.example' } as unknown as Rig;
   r.store = opts.store ?? new MemoryStore();
   r.clock = new ManualScheduler(1_000_000);
@@ -46,6 +46,7 @@ function rig(opts: { store?: MemoryStore; bufferSize?: number; host?: string } =
     {
       store: r.store,
       scheduler: r.clock,
+      logger: opts.logger,
       open: async (req): Promise<Opened> => {
         r.requests.push({ ...req, filters: structuredClone(req.filters), resume: req.lastLogIdFor(r.host) });
         if (r.gate) await r.gate;
@@ -342,7 +343,8 @@ test('connect failures become the status: unconfigured for ConfigError, waiting 
   assert.equal(r.connection.status.kind === 'error' && r.connection.status.cause, 'certificate');
   r.failNext = new ConnectError('zzzzz.example refused the connection (ECONNREFUSED)', 'ECONNREFUSED');
   await r.connection.connect();
-  assert.equal(r.connection.status.kind === 'waiting' && r.connection.status.cause, 'unreachable');
+  const waiting = r.connection.status as ClusterStatus;
+  assert.equal(waiting.kind === 'waiting' && waiting.cause, 'unreachable');
   assert.equal(r.connection.connectionKey, 'waiting');
   r.failNext = new InvalidTokenError('The API token was refused by zzzzz.example (401)', 401);
   await r.connection.connect();
@@ -523,4 +525,19 @@ test('a feature can follow on its own and stop: the seam a new view uses', async
   sub.dispose();
   assert.deepEqual(logs, [1]);
   assert.equal(r.stream().calls.at(-1), 'unsubscribe [["event_type","in",["stderr"]]]');
+});
+
+test('the Output says each reconnect once, though the engine repeats the state while it makes the attempt', async () => {
+  const lines: string[] = [];
+  const logger: Logger = { debug() {}, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  const r = rig({ logger });
+  await r.connection.connect();
+  const reconnecting = { status: 'reconnecting', transport: 'websocket', attempt: 1, delayMs: 400, reason: 'the server closed the connection (code 1006)' } as const;
+  r.stream().setState(reconnecting);
+  r.stream().setState(reconnecting); // the engine, as its attempt starts
+  r.stream().setState({ ...reconnecting, attempt: 2, delayMs: 800 });
+  r.stream().setState({ status: 'live', transport: 'websocket' });
+  r.stream().setState({ ...reconnecting, attempt: 1 });
+  const said = lines.filter((l) => l.startsWith('Reconnecting'));
+  assert.deepEqual(said.map((l) => l.slice(0, 25)), ['Reconnecting (attempt 1, ', 'Reconnecting (attempt 2, ', 'Reconnecting (attempt 1, ']);
 });
