@@ -40,6 +40,8 @@ export interface FakeClusterOptions {
   /** Publish and serve the websocket (default true). */
   websocket?: boolean;
   workbench2Url?: string;
+  /** False: only the exported config (Services.Workbench2.ExternalURL) names Workbench, not the discovery document. */
+  workbenchInDiscovery?: boolean;
   /** Seed of the deterministic UUIDs and tokens (default 'arvados-events'). */
   seed?: string;
   /** The first log id (default 1). */
@@ -650,6 +652,7 @@ export class FakeCluster {
       rootUrl: this.rootUrl,
       websocketUrl: this.websocketOn ? this.websocketUrl : '',
       workbench2Url: this.workbench2Url,
+      workbenchInDiscovery: this.options.workbenchInDiscovery,
       sendTimeoutMs: this.sendTimeoutMs,
       maxItemsPerResponse: this.options.maxItemsPerResponse ?? 1000,
       disabledApis: this.options.disabledApis ?? [],

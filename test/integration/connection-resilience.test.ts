@@ -91,3 +91,17 @@ test('a 502 from the logs API while catching up is the reason shown, not the soc
     await cluster.stop();
   }
 });
+
+test('Workbench from the exported config when the discovery document names none', async () => {
+  const cluster = await FakeCluster.start({ workbenchInDiscovery: false, workbench2Url: 'https://wb2.config-only.example/' });
+  const { api } = clientOf(cluster);
+  try {
+    assert.equal((await api.discovery()).workbench2Url, '', 'discovery names no Workbench');
+    const { stream, workbenchUrl } = await subscribe(api, { pollFallback: false });
+    assert.equal(workbenchUrl, 'https://wb2.config-only.example');
+    await stream.close();
+  } finally {
+    api.dispose();
+    await cluster.stop();
+  }
+});
