@@ -209,6 +209,11 @@ export class ClusterConnection implements Follows {
     return this.current?.stream.transport === 'poll' ? this.current.pollReason : undefined;
   }
 
+  /** How often the logs API is read when polling. */
+  get pollIntervalMs(): number {
+    return this.settings.pollIntervalMs;
+  }
+
   get transport(): string | undefined {
     return this.current?.stream.transport;
   }

@@ -110,15 +110,16 @@ export function pollingExplanation(reason: string | undefined, intervalMs: numbe
  * What the Events view says above its rows about the connection (VS Code hides the welcome
  * view while rows show): why it failed, what it is waiting for, why it polls. Plain text.
  */
-export function connectionProblem(status: ClusterStatus, now: number, poll?: { reason?: string; intervalMs?: number }): string | undefined {
+export function connectionProblem(status: ClusterStatus, poll?: { reason?: string; intervalMs?: number }): string | undefined {
   switch (status.kind) {
     case 'unconfigured':
     case 'error':
       return status.message;
     case 'waiting':
-      return t('Waiting for {0}: {1} Next try in {2} s.', status.host ?? t('the cluster'), status.message, secondsUntil(status.retryAt, now));
+      // Shown until the status changes, so no countdown here (the status bar has it).
+      return t('Waiting for {0}: {1} Trying again by itself; it connects as soon as the cluster answers.', status.host ?? t('the cluster'), status.message);
     case 'open':
-      if (status.connection.status === 'polling' && poll) return pollingExplanation(poll.reason, poll.intervalMs);
+      if (status.connection.status === 'polling') return pollingExplanation(poll?.reason, poll?.intervalMs);
       if (status.connection.status === 'reconnecting') return t('Reconnecting: {0}', status.connection.reason);
       return undefined;
     default:

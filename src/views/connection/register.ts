@@ -4,7 +4,7 @@
  * per-cluster state on the cluster connected to, and the connection commands.
  */
 import * as vscode from 'vscode';
-import { CONTEXT } from '../ids';
+import { COMMANDS, CONTEXT } from '../ids';
 import type { Services } from '../services';
 import { CONNECTION_SETTINGS, connectionSettings, readSettings, SECTION } from '../settings';
 import { registerClusterCommands } from './clusterCommands';
@@ -12,6 +12,15 @@ import { registerConnectCommands } from './connectCommands';
 import { registerConnectionActions } from './connectionActions';
 import { registerDiagnostics } from './diagnostics';
 import { StatusBar } from './statusBar';
+import { TokenRefusalNotice } from '../../model/status';
+
+/** A refused token, in a notification with the fix: the view's own buttons hide while it shows rows. */
+function tokenRefused(message: string): void {
+  const SET_TOKEN = vscode.l10n.t('Set API Token');
+  void vscode.window.showErrorMessage(vscode.l10n.t('Arvados: the cluster refused the API token. {0}', message), SET_TOKEN).then((choice) => {
+    if (choice === SET_TOKEN) void vscode.commands.executeCommand(COMMANDS.setApiToken);
+  });
+}
 
 export function register(services: Services): vscode.Disposable[] {
   const { connection, feed, output, contextKeys, credentials, workspaceCluster, userFilters, watches } = services;
@@ -23,11 +32,15 @@ export function register(services: Services): vscode.Disposable[] {
     host: connection.host,
     user: connection.user?.username ?? connection.user?.full_name ?? connection.user?.uuid,
     transport: connection.transport,
+    pollReason: connection.pollReason,
+    pollIntervalMs: connection.pollIntervalMs,
     lastEventAt: feed.lastEventAt,
     now: Date.now(),
   }));
+  const refusals = new TokenRefusalNotice();
   const onStatus = () => {
     const st = connection.status;
+    if (refusals.shouldNotify(st) && st.kind === 'error') tokenRefused(st.message);
     contextKeys.set(CONTEXT.connectionState, connection.connectionKey);
     contextKeys.set(CONTEXT.configured, st.kind !== 'unconfigured');
     contextKeys.set(CONTEXT.connected, connection.isOpen);
@@ -56,6 +69,10 @@ export function register(services: Services): vscode.Disposable[] {
       if (CONNECTION_SETTINGS.some((k) => e.affectsConfiguration(k))) reconnect();
     }),
     credentials.onDidChange(reconnect),
+    // Back at the window (the laptop woke, the VPN came up meanwhile): try at once rather than at the next scheduled time.
+    vscode.window.onDidChangeWindowState((w) => {
+      if (w.focused) connection.retryNow();
+    }),
     workspaceCluster.onDidChange(reconnect),
     ...registerDiagnostics(output),
     ...registerConnectCommands(services),

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { EventsModel } from '../../model/eventsModel';
+import { connectionProblem } from '../../model/status';
 import { CONTEXT, VIEWS } from '../ids';
 import type { TreeNode } from '../nodes';
 import type { Services } from '../services';
@@ -47,7 +48,9 @@ export function register(services: Services): vscode.Disposable[] {
     documents,
     feed.onBatch(({ events, dropped }) => view.apply(model.add(events, dropped))),
     feed.onCounts(showCounts),
-    connection.onStatus((st) => view.setProblem(st.kind === 'error' || st.kind === 'unconfigured' ? st.message : undefined)),
+    // A finished row's outcome came in: its words, icon and colour change.
+    objects.onOutcome(() => view.refreshSoon()),
+    connection.onStatus((st) => view.setProblem(connectionProblem(st, { reason: connection.pollReason, intervalMs: connection.pollIntervalMs }))),
     vscode.workspace.onDidChangeConfiguration((e) => {
       const next = readSettings();
       if (e.affectsConfiguration(`${SECTION}.bufferSize`)) {
