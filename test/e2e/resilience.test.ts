@@ -108,6 +108,13 @@ describe('Restricted Mode, started before the cluster is reachable', () => {
     await statusMatches(wb, /Arvados: live/, 45000);
     const row = cluster.createObject({ kind: 'arvados#collection', name: 'after-the-outage.bam' }).log;
     await wb.waitFor(() => eventRows(wb), (rows) => rows.some((r) => r.text.includes('after-the-outage.bam')), { timeout: 20000, message: `event ${row.id} shown` });
+    // The Output: every line its own entry, with its time; each failed try said once.
+    const log = await wb.waitForLog('Arvados Events', new RegExp(`#${row.id} create collection`));
+    const lines = log.split('\n').filter((l) => l.trim());
+    assert.deepEqual(lines.filter((l) => !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \[\w+\]/.test(l)), [], 'a timestamp on every line');
+    const tries = lines.filter((l) => /Cannot connect \(attempt \d+\)/.test(l)).map((l) => /attempt (\d+)/.exec(l)![1]);
+    assert.ok(tries.length >= 2, `several tries while down: ${tries}`);
+    assert.equal(new Set(tries).size, tries.length, 'each try logged once');
   });
 
   it("the status bar's accessible label is plain words: no Markdown, no icon names", async () => {
