@@ -697,7 +697,7 @@ describe('Arvados Events in VS Code, connection states and the remaining command
 
   it('Add Filter for This Object, from the context menu of an event, follows that object only', async () => {
     const other = cluster.createObject({ kind: 'arvados#collection', name: 'unrelated.txt' }).object.uuid as string;
-    await wb.waitFor(() => rowsOf(wb, 'Events'), (rows) => rows.some((r) => r.startsWith('unrelated.txt | create')), { message: 'an event of another object' });
+    await wb.waitFor(() => rowsOf(wb, 'Events'), (rows) => rows.some((r) => r.startsWith('unrelated.txt | ') && r.endsWith(' · create · collection')), { message: 'an event of another object' });
     await openContextMenu(wb, 'Events', 'export-2.fastq');
     await clickContextMenuItem(wb, 'Add Filter for This Object');
     await wb.waitFor(() => wb.treeRows('Subscriptions'), (rows) => rows.length === 1 && rows[0] === `object uuid = ${sample.slice(0, 12)}…`, { message: 'object filter' });
