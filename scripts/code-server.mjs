@@ -184,6 +184,8 @@ export function findLogFile(userDataDir, extensionId, channelName) {
  *                  machine-scoped settings live in code-server (a remote window)
  *   workspace      folder to open (default: a fresh empty folder)
  *   env            extra environment variables for code-server and so the extension host
+ *   workspaceTrust true: do not pass --disable-workspace-trust (with the setting
+ *                  security.workspace.trust.enabled, an untrusted folder opens in Restricted Mode)
  *   port           default: a free one
  *   timeoutMs      how long to wait for HTTP (default 60 s)
  *   keepTemp       keep the temp folder (user data, extensions, logs) after stop()
@@ -251,7 +253,7 @@ export async function startCodeServer(opts = {}) {
   const port = opts.port ?? await freePort();
   const args = [entry, ...common,
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check', ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--ignore-last-opened',
     ...(opts.extraArgs ?? []), workspace];
   const logPath = join(root, 'code-server.log');

@@ -19,6 +19,8 @@ import { AbortedError, ConnectError, InvalidTokenError } from './errors';
 import { classifyFrame } from './eventShape';
 import { urlForDisplay } from './redact';
 import { BaseEventStream, type StreamOptions } from './stream';
+import { t } from './l10n';
+import { describeNetworkError } from './rest';
 import type { ArvadosEvent, Filter } from './types';
 
 export interface EventClientOptions extends StreamOptions {
@@ -74,6 +76,8 @@ export class EventClient extends BaseEventStream {
   private catchUpNeeded = false;
   /** True while the socket is paused because the consumer is behind. */
   private socketPaused = false;
+  /** Why this client dropped its own socket, if it did: the reason to show rather than the close code. */
+  private dropReason?: string;
 
   constructor(api: ApiClient, options: EventClientOptions) {
     super(api, options, { status: 'connecting', transport: 'websocket' });
@@ -210,12 +214,16 @@ export class EventClient extends BaseEventStream {
           reject(new ConnectError(`The websocket closed before it opened (code ${code})`));
           return;
         }
-        this.onDisconnect(`the server closed the connection (code ${code}${reason.length ? `, ${reason.toString()}` : ''})`);
+        const why = this.dropReason;
+        this.dropReason = undefined;
+        this.onDisconnect(why ?? t('the server closed the connection (code {0})', `${code}${reason.length ? `, ${reason.toString()}` : ''}`));
       });
     });
   }
 
   private describeSocketError(err: NodeJS.ErrnoException): string {
+    // A network or TLS failure reads as it does for REST calls (with what the user can do about it).
+    if (err.code && /^E[A-Z]|CERT|SELF_SIGNED|UNABLE_TO/.test(err.code)) return this.api.redact(describeNetworkError(err, this.api.host).message);
     return this.api.redact(`Cannot open the websocket ${this.displayUrl}: ${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`);
   }
 
@@ -310,7 +318,9 @@ export class EventClient extends BaseEventStream {
       if (stale() || err instanceof AbortedError) return;
       if (err instanceof InvalidTokenError) return void this.fail(err);
       // The logs API is unavailable: drop this socket and try the whole thing again later, losing nothing.
-      this.reportError(new Error(`Could not fill the gap after event ${this.position.resumeId}: ${(err as Error).message}`));
+      const why = t('could not read the events missed since event {0} from the logs API: {1}', this.position.resumeId, (err as Error).message);
+      this.reportError(new Error(why));
+      this.dropReason = why;
       this.ws?.terminate();
     }
   }

@@ -13,6 +13,7 @@ import type { ArvadosConfig } from './config';
 import type { Filter, Logger } from './types';
 import { silentLogger } from './types';
 import type { LogRow } from './eventShape';
+import { t } from './l10n';
 
 export const USER_AGENT = 'arvados-events/0.1';
 
@@ -133,21 +134,29 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Node's own message without the advice it appends for Node users ("try running Node.js with
+ * --use-system-ca"), which someone in VS Code cannot act on.
+ */
+export function nodeMessage(message: string): string {
+  return message.replace(/[;,.]?\s*(?:if [^;]*?,\s*)?try running Node(?:\.js)? with\s+--use-system-ca\.?/i, '').trim();
+}
+
 /** Turns a Node network or TLS error into a message a person can act on. */
 export function describeNetworkError(err: NodeJS.ErrnoException, host: string): ConnectError {
   const code = err.code ?? '';
+  const detail = nodeMessage(err.message);
   if (TLS_TRUST_ERRORS.has(code)) {
     return new ConnectError(
-      `The TLS certificate of ${host} is not trusted (${code}: ${err.message}). If this host is yours, add its CA to SSL_CERT_FILE, ` +
-        `or allow an insecure connection to it (ARVADOS_API_HOST_INSECURE=1 or the setting arvados.insecure).`,
+      t('The TLS certificate of {0} is not trusted ({1}: {2}). If it is signed by a private CA, add that CA to the file SSL_CERT_FILE names (and restart); for a host you trust, you may instead allow an insecure connection with the setting arvados.insecure (or ARVADOS_API_HOST_INSECURE=1).', host, code, detail),
       code,
       { cause: err },
     );
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectError(`Cannot resolve the host name of ${host} (${code}). Check ARVADOS_API_HOST.`, code, { cause: err });
-  if (code === 'ECONNREFUSED') return new ConnectError(`${host} refused the connection (ECONNREFUSED). Check ARVADOS_API_HOST and that the cluster is up.`, code, { cause: err });
-  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return new ConnectError(`${host} did not answer in time (${code}).`, code, { cause: err });
-  return new ConnectError(`Cannot reach ${host}: ${err.message}${code ? ` (${code})` : ''}`, code, { cause: err });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ConnectError(t('Cannot resolve the host name of {0} ({1}). Check the cluster address and the network (a VPN?).', host, code), code, { cause: err });
+  if (code === 'ECONNREFUSED') return new ConnectError(t('{0} refused the connection (ECONNREFUSED): the cluster is down or the address is wrong.', host), code, { cause: err });
+  if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return new ConnectError(t('{0} did not answer in time ({1}).', host, code), code, { cause: err });
+  return new ConnectError(code ? t('Cannot reach {0}: {1} ({2})', host, detail, code) : t('Cannot reach {0}: {1}', host, detail), code, { cause: err });
 }
 
 /**
@@ -250,9 +259,9 @@ export class ApiClient {
     const errors = errorsOf(body).map((e) => this.redact(e));
     const detail = errors.length ? `: ${errors.join('; ')}` : '';
     if (status === 401) {
-      return new InvalidTokenError(`The API token was refused by ${this.host} (401${detail}). Set a valid ARVADOS_API_TOKEN or use "Arvados: Set API Token".`, status, errors);
+      return new InvalidTokenError(t('The API token was refused by {0} (401{1}). Set a valid ARVADOS_API_TOKEN or use "Arvados: Set API Token".', this.host, detail), status, errors);
     }
-    return new ApiError(`${method} ${path} failed with HTTP ${status}${detail}`, status, errors);
+    return new ApiError(t('{0} {1} failed with HTTP {2}{3}', method, path, status, detail), status, errors);
   }
 
   /** One JSON exchange, no retries. Resolves with the parsed body or rejects with an ArvadosError. */

@@ -10,7 +10,8 @@ import { ConnectError, FeatureNotEnabledError } from './errors';
 import type { EventStream } from './stream';
 import type { ArvadosEvent, Filter, Logger } from './types';
 import { silentLogger } from './types';
-import type { CurrentUser } from './rest';
+import type { CurrentUser, Discovery } from './rest';
+import { t } from './l10n';
 
 export type TransportChoice = 'auto' | 'websocket' | 'poll';
 
@@ -41,6 +42,20 @@ export interface Subscription {
   stream: EventStream;
   user: CurrentUser;
   workbenchUrl?: string;
+  /** Why the stream polls rather than follows the websocket, in words; undefined on a websocket. */
+  pollReason?: string;
+}
+
+/** The Workbench2 URL the discovery document publishes, without a trailing slash. */
+function workbenchOfDiscovery(discovery: Discovery): string | undefined {
+  return (discovery.workbench2Url || discovery.workbenchUrl || '').replace(/\/+$/, '') || undefined;
+}
+
+/** `Services.Workbench2.ExternalURL` of the exported config (where a cluster publishes it when discovery does not). */
+export function workbenchOfConfig(config: Record<string, unknown>): string | undefined {
+  const services = config.Services as Record<string, { ExternalURL?: unknown } | undefined> | undefined;
+  const url = services?.Workbench2?.ExternalURL;
+  return typeof url === 'string' && /^https?:\/\/./.test(url) ? url.replace(/\/+$/, '') : undefined;
 }
 
 function keepaliveOf(config: Record<string, unknown>): number | undefined {
@@ -55,34 +70,37 @@ export async function subscribe(api: ApiClient, options: SubscribeOptions = {}):
   // The websocket never says a token is bad; ask the API first so a bad token is one clear error.
   const user = await api.currentUser();
   const discovery = await api.discovery();
-  const workbenchUrl = (discovery.workbench2Url || discovery.workbenchUrl || '').replace(/\/+$/, '') || undefined;
+  // The exported config is read once, if needed: for the keepalive, and for Workbench when discovery lacks it.
+  let config: Promise<Record<string, unknown>> | undefined;
+  const clusterConfig = () =>
+    (config ??= api.clusterConfig().catch((err: Error) => {
+      logger.debug(api.redact(`Could not read the cluster config (${err.message}); assuming a 60 s keepalive and no Workbench`));
+      return {};
+    }));
+  const workbenchUrl = workbenchOfDiscovery(discovery) ?? workbenchOfConfig(await clusterConfig());
   const choice = options.transport ?? 'auto';
   const mayPoll = choice === 'poll' || (choice === 'auto' && options.pollFallback !== false);
   const common = { logger, maxBackfill: options.maxBackfill, pageSize: options.pageSize, consumerReady: options.consumerReady };
 
-  const poll = (why: string): Subscription => {
-    log(why);
+  /** `reason` is the user-facing why, also logged. */
+  const poll = (reason: string): Subscription => {
+    log(`${reason}: polling the logs API instead`);
     const client = new PollClient(api, { ...common, intervalMs: options.pollIntervalMs });
     for (const f of filters) client.subscribe(f, options.lastLogId);
     if (options.onEvent) client.onEvent(options.onEvent);
     client.start();
-    return { stream: client, user, workbenchUrl };
+    return { stream: client, user, workbenchUrl, pollReason: reason };
   };
 
-  if (choice === 'poll') return poll('Polling, as configured');
-  if (api.config.disableWebsockets && choice === 'auto') return poll('Polling: ARVADOS_DISABLE_WEBSOCKETS is set');
+  if (choice === 'poll') return poll(t('the transport setting is "poll"'));
+  if (api.config.disableWebsockets && choice === 'auto') return poll(t('ARVADOS_DISABLE_WEBSOCKETS is set'));
   const websocketUrl = typeof discovery.websocketUrl === 'string' ? discovery.websocketUrl : '';
   if (!websocketUrl) {
-    if (!mayPoll) throw new FeatureNotEnabledError(`${api.host} publishes no websocket URL (websocketUrl is empty in its discovery document), and polling is turned off.`);
-    return poll(`${api.host} publishes no websocket URL: polling the logs API instead`);
+    if (!mayPoll) throw new FeatureNotEnabledError(t('{0} publishes no websocket URL (websocketUrl is empty in its discovery document), and polling is turned off.', api.host));
+    return poll(t('{0} publishes no websocket URL', api.host));
   }
 
-  let keepaliveMs: number | undefined;
-  try {
-    keepaliveMs = keepaliveOf(await api.clusterConfig());
-  } catch (err) {
-    logger.debug(api.redact(`Could not read the cluster config (${(err as Error).message}); assuming a 60 s keepalive`));
-  }
+  const keepaliveMs = keepaliveOf(await clusterConfig());
   const client = new EventClient(api, {
     ...common,
     websocketUrl,
@@ -101,7 +119,7 @@ export async function subscribe(api: ApiClient, options: SubscribeOptions = {}):
     await client.close();
     const message = api.redact((err as Error).message);
     if (!mayPoll) throw new ConnectError(`${message}. Polling is turned off.`, (err as ConnectError).code);
-    return poll(`The websocket is unavailable (${message}): polling the logs API instead`);
+    return poll(t('the websocket is unavailable ({0})', message));
   }
   return { stream: client, user, workbenchUrl };
 }

@@ -11,7 +11,8 @@
  * - Every (re)connection resumes after the last event id read on that host, persisted per host
  *   across reloads, so events in a gap arrive once.
  */
-import { compileFilter, ConfigError, ConnectError, Emitter, InvalidTokenError, parseFilter, silentLogger, type ArvadosEvent, type ConnectionState, type CurrentUser, type Disposable, type Filter, type Logger } from '../arvados';
+import { ApiError, compileFilter, ConfigError, ConnectError, Emitter, InvalidTokenError, parseFilter, silentLogger, type ArvadosEvent, type ConnectionState, type CurrentUser, type Disposable, type Filter, type Logger } from '../arvados';
+import { backoffDelay, isRetryable } from '../arvados/rest';
 import { filterKey } from '../arvados/stream';
 import type { ConnectionSettings, Opened, Opener, SessionApi } from './connection';
 import { realScheduler, type Scheduler } from './scheduler';
@@ -23,7 +24,10 @@ export type ClusterStatus =
   | { kind: 'connecting' }
   | { kind: 'open'; connection: ConnectionState }
   | { kind: 'closed' }
-  | { kind: 'error'; message: string; cause: ErrorCause };
+  /** The first connection failed for a reason that may pass (the host is down, a 502): it tries again by itself at `retryAt`. */
+  | { kind: 'waiting'; message: string; cause: ErrorCause; host?: string; attempt: number; retryAt: number }
+  /** Failed for a reason only the user can fix (a refused token, an untrusted certificate): nothing retries until they act. */
+  | { kind: 'error'; message: string; cause: ErrorCause; host?: string };
 
 /** What kind of failure, for the right advice (context key `arvados.errorKind`). */
 export type ErrorCause = 'token' | 'certificate' | 'unreachable' | 'other';
@@ -36,8 +40,23 @@ function causeOf(err: unknown): ErrorCause {
   return 'other';
 }
 
+/** Whether a failed first connection may succeed later without the user: not for a token or a certificate. */
+function mayPass(err: unknown, cause: ErrorCause): boolean {
+  if (cause === 'token' || cause === 'certificate') return false;
+  if (cause === 'unreachable') return true;
+  return err instanceof ApiError && isRetryable(err);
+}
+
+/** How long a failed first connection waits before it tries again: capped backoff with jitter. */
+export interface RetryPolicy {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { initialMs: 1000, maxMs: 15_000 };
+
 /** The value of the `arvados.connectionState` context key. */
-export type ConnectionKey = 'unconfigured' | 'idle' | 'connecting' | 'catching-up' | 'live' | 'polling' | 'reconnecting' | 'closed' | 'error';
+export type ConnectionKey = 'unconfigured' | 'idle' | 'connecting' | 'catching-up' | 'live' | 'polling' | 'reconnecting' | 'waiting' | 'closed' | 'error';
 
 export function connectionKey(status: ClusterStatus): ConnectionKey {
   if (status.kind !== 'open') return status.kind;
@@ -61,6 +80,9 @@ export interface ClusterDeps {
   persistIntervalMs?: number;
   /** The host shown before the first connection (the one the settings point at). */
   expectedHost?: string;
+  /** Retries of a failed first connection (default DEFAULT_RETRY). */
+  retry?: RetryPolicy;
+  random?: () => number;
 }
 
 /** What a feature needs to follow events: the connection, or a test double. */
@@ -121,6 +143,13 @@ export class ClusterConnection implements Follows {
   private persistTimer: unknown;
   private readonly persistIntervalMs: number;
   private disposed = false;
+  /** The host the last attempt went to (known before it succeeds or fails), for the messages. */
+  private attemptHost?: string;
+  private retryTimer: unknown;
+  /** Failed attempts in a row while waiting for the host. */
+  private failures = 0;
+  /** The last state the engine reported, to log a state once even when the engine repeats it. */
+  private lastLogged = '';
 
   private readonly statusEmitter = new Emitter<ClusterStatus>();
   readonly onStatus = this.statusEmitter.event;
@@ -171,9 +200,19 @@ export class ClusterConnection implements Follows {
     return this.current?.api;
   }
 
-  /** The host of the open connection, or the last one connected to (or expected). */
+  /** The host of the open connection, or the last one tried, connected to (or expected). */
   get host(): string | undefined {
-    return this.current?.host ?? this.lastHost;
+    return this.current?.host ?? this.attemptHost ?? this.lastHost;
+  }
+
+  /** Why the stream polls (its transport is `poll`), in words; undefined on a websocket. */
+  get pollReason(): string | undefined {
+    return this.current?.stream.transport === 'poll' ? this.current.pollReason : undefined;
+  }
+
+  /** How often the logs API is read when polling. */
+  get pollIntervalMs(): number {
+    return this.settings.pollIntervalMs;
   }
 
   /** The cluster id (the first five characters of its UUIDs), once connected. */
@@ -254,31 +293,43 @@ export class ClusterConnection implements Follows {
   // ------------------------------------------------------------------------------------------
   // Connection
 
-  /** Connects (closing any current stream first). Never throws: failures become the status. */
+  /**
+   * Connects (closing any current stream first). Never throws: failures become the status. A
+   * failure that may pass (the host cannot be reached, a 502) becomes `waiting`, and the
+   * connection tries again by itself, with capped backoff, until it succeeds or is closed.
+   */
   async connect(): Promise<void> {
+    this.failures = 0;
+    await this.attempt();
+  }
+
+  /** While waiting for the host: tries now rather than at the next scheduled time (the window regained focus). */
+  retryNow(): void {
+    if (this.statusValue.kind === 'waiting') void this.attempt();
+  }
+
+  private async attempt(): Promise<void> {
     if (this.disposed) return;
+    this.cancelRetry();
     const gen = ++this.generation;
     await this.dropStream();
     if (gen !== this.generation) return;
-    this.setStatus({ kind: 'connecting' });
+    if (this.statusValue.kind !== 'waiting') this.setStatus({ kind: 'connecting' });
     let opened: Opened;
+    this.attemptHost = undefined;
     try {
       opened = await this.deps.open({
         settings: this.settings,
         filters: this.effectiveFilters,
         lastLogIdFor: (host) => this.savedId(host),
         logger: this.logger,
+        onHost: (host) => {
+          if (gen === this.generation) this.attemptHost = host;
+        },
       });
     } catch (err) {
       if (gen !== this.generation) return;
-      const message = (err as Error).message ?? String(err);
-      if (err instanceof ConfigError) {
-        this.logger.warn(`Not configured: ${message}`);
-        this.setStatus({ kind: 'unconfigured', message });
-      } else {
-        this.logger.error(`Cannot connect: ${message}`);
-        this.setStatus({ kind: 'error', message, cause: causeOf(err) });
-      }
+      this.failed(err);
       return;
     }
     if (gen !== this.generation || this.disposed) {
@@ -290,10 +341,42 @@ export class ClusterConnection implements Follows {
     this.attach(opened, gen);
   }
 
+  private failed(err: unknown): void {
+    const message = (err as Error).message ?? String(err);
+    const host = this.attemptHost;
+    if (err instanceof ConfigError) {
+      this.logger.warn(`Not configured: ${message}`);
+      this.setStatus({ kind: 'unconfigured', message });
+      return;
+    }
+    const cause = causeOf(err);
+    if (!mayPass(err, cause)) {
+      this.logger.error(`Cannot connect: ${message}`);
+      this.setStatus({ kind: 'error', message, cause, ...(host ? { host } : {}) });
+      return;
+    }
+    this.failures++;
+    const policy = this.deps.retry ?? DEFAULT_RETRY;
+    const delay = backoffDelay(this.failures, policy.initialMs, policy.maxMs, this.deps.random);
+    this.logger.warn(`Cannot connect (attempt ${this.failures}), trying again in ${Math.round(delay / 100) / 10} s: ${message}`);
+    const gen = this.generation;
+    this.retryTimer = this.scheduler.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (gen === this.generation && this.statusValue.kind === 'waiting') void this.attempt();
+    }, delay);
+    this.setStatus({ kind: 'waiting', message, cause, ...(host ? { host } : {}), attempt: this.failures, retryAt: this.scheduler.now() + delay });
+  }
+
+  private cancelRetry(): void {
+    if (this.retryTimer !== undefined) this.scheduler.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
   /** Closes the stream; nothing reconnects until connect(). */
   async close(): Promise<void> {
+    this.cancelRetry();
     const gen = ++this.generation;
-    const had = this.current !== undefined || this.statusValue.kind === 'connecting';
+    const had = this.current !== undefined || this.statusValue.kind === 'connecting' || this.statusValue.kind === 'waiting';
     await this.dropStream();
     if (gen !== this.generation) return;
     if (had) this.logger.info('Connection closed');
@@ -313,6 +396,8 @@ export class ClusterConnection implements Follows {
   private attach(opened: Opened, gen: number): void {
     this.current = opened;
     this.lastClusterId = opened.clusterId ?? this.lastClusterId;
+    this.failures = 0;
+    this.lastLogged = '';
     const { stream } = opened;
     if (this.lastHost !== opened.host) {
       // Another cluster: its position is its own.
@@ -340,14 +425,20 @@ export class ClusterConnection implements Follows {
       // Not ours (close() bumps the generation first): the engine gave up, e.g. the token was refused.
       const message = state.error?.message ?? state.reason ?? 'The connection closed.';
       this.logger.error(`Connection lost: ${message}`);
+      const host = this.current?.host;
       void this.dropStream().then(() => {
-        if (gen === this.generation) this.setStatus({ kind: 'error', message, cause: causeOf(state.error) });
+        if (gen === this.generation) this.setStatus({ kind: 'error', message, cause: causeOf(state.error), ...(host ? { host } : {}) });
       });
       return;
     }
-    if (state.status === 'reconnecting') this.logger.warn(`Reconnecting (attempt ${state.attempt}, in ${Math.round(state.delayMs / 100) / 10} s): ${state.reason}`);
-    else if (state.status === 'live') this.logger.info('Live');
-    else if (state.status === 'catching-up') this.logger.info(`Catching up after event ${state.since}`);
+    // The engine repeats a state (reconnecting, while it makes the attempt it announced): one line each.
+    const key = state.status === 'reconnecting' ? `reconnecting ${state.attempt}` : state.status === 'catching-up' ? `catching-up ${state.since}` : state.status;
+    if (key !== this.lastLogged) {
+      this.lastLogged = key;
+      if (state.status === 'reconnecting') this.logger.warn(`Reconnecting (attempt ${state.attempt}, in ${Math.round(state.delayMs / 100) / 10} s): ${state.reason}`);
+      else if (state.status === 'live') this.logger.info('Live');
+      else if (state.status === 'catching-up') this.logger.info(`Catching up after event ${state.since}`);
+    }
     this.setStatus({ kind: 'open', connection: state });
   }
 
@@ -415,6 +506,7 @@ export class ClusterConnection implements Follows {
     if (this.disposed) return;
     // At once, before any await: at shutdown nothing may wait for the stream to close.
     void this.persistNow();
+    this.cancelRetry();
     this.generation++;
     await this.dropStream();
     this.disposed = true;

@@ -99,8 +99,9 @@ const BADNESS: Record<ConnectionKey, number> = {
   'catching-up': 4,
   connecting: 5,
   reconnecting: 6,
-  unconfigured: 7,
-  error: 8,
+  waiting: 7,
+  unconfigured: 8,
+  error: 9,
 };
 
 /** The worst of several states (`idle` for none). */

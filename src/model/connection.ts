@@ -48,6 +48,8 @@ export interface OpenRequest {
   /** The id to resume after on this host, if one was seen before. */
   lastLogIdFor(host: string): number | undefined;
   logger: Logger;
+  /** Told the host as soon as it is chosen, before the attempt succeeds or fails. */
+  onHost?(host: string): void;
 }
 
 export interface Opened {
@@ -58,6 +60,8 @@ export interface Opened {
   host: string;
   /** The cluster id (the discovery document's uuidPrefix), the first five characters of its UUIDs. */
   clusterId?: string;
+  /** Why the stream polls, when it does. */
+  pollReason?: string;
 }
 
 export type Opener = (request: OpenRequest) => Promise<Opened>;
@@ -147,6 +151,7 @@ export function createOpener(tokenFor: (host: string) => Promise<string | undefi
     const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await tokenFor(h), userHost: setting });
     const host = chooseHost ? await chooseHost(own, hasToken) : own;
     if (!host) throw missingSettingsError(s.environment.token || s.file.token ? ['ARVADOS_API_HOST'] : ['ARVADOS_API_HOST', 'ARVADOS_API_TOKEN'], s.file.path);
+    request.onHost?.(host);
     return openStream(connectionConfig(host, settings, s, await tokenFor(host)), request);
   };
 }
@@ -172,7 +177,8 @@ export function createHostOpener(host: string, tokenFor: (host: string) => Promi
 }
 
 /** The API client and the event stream for one resolved connection. */
-async function openStream(config: ArvadosConfig, { settings, filters, lastLogIdFor, logger }: OpenRequest): Promise<Opened> {
+async function openStream(config: ArvadosConfig, { settings, filters, lastLogIdFor, logger, onHost }: OpenRequest): Promise<Opened> {
+  onHost?.(config.apiHost);
   const api = new ApiClient(config, { logger });
   try {
     const lastLogId = lastLogIdFor(config.apiHost);

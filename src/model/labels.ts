@@ -87,9 +87,48 @@ export function relativeTime(ms: number, now: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** `update · container request · 5 s ago`. */
-export function eventDescription(ev: ArvadosEvent, now: number): string {
-  return [ev.event_type || t('(no type)'), kindOfEvent(ev), relativeTime(eventTime(ev), now)].join(' · ');
+/** A finished process's outcome in a few words: `succeeded`, `failed, exit 1`, `cancelled`; undefined when not known. */
+export function outcomeShort(outcome: Outcome | undefined): string | undefined {
+  switch (outcome?.status) {
+    case 'succeeded':
+      return t('succeeded');
+    case 'failed':
+      return t('failed, exit {0}', outcome.exitCode);
+    case 'cancelled':
+      return t('cancelled');
+    default:
+      return undefined;
+  }
+}
+
+/** Whether the event shows its object finished (a Final request, a Complete container): then it has an outcome. */
+export function showsFinished(ev: ArvadosEvent): boolean {
+  const state = nonEmptyString(ev.properties?.new_attributes?.state);
+  return state === 'Final' || state === 'Complete';
+}
+
+/**
+ * The state the event shows and, once known, the outcome, in words, so that the row says what
+ * its icon shows: `Committed → Final · failed, exit 1`, `Running`, `trashed`, `deleted`.
+ */
+export function stateInWords(ev: ArvadosEvent, outcome?: Outcome): string | undefined {
+  if (ev.event_type === 'delete') return t('deleted');
+  if (ev.properties?.new_attributes?.is_trashed === true) return t('trashed');
+  const state = stateChangeOf(ev);
+  const result = showsFinished(ev) ? outcomeShort(outcome) : undefined;
+  return [state, result].filter((x) => !!x).join(' · ') || undefined;
+}
+
+/** The row's description, most useful first (a narrow sidebar cuts the end): `Final · failed, exit 1 · 5 s ago · update · container request`. */
+export function eventDescription(ev: ArvadosEvent, now: number, outcome?: Outcome): string {
+  const state = stateInWords(ev, outcome);
+  return [...(state ? [state] : []), relativeTime(eventTime(ev), now), ev.event_type || t('(no type)'), kindOfEvent(ev)].join(' · ');
+}
+
+/** What a screen reader says for a row: the label, then the description's parts as a sentence (the icon's meaning included). */
+export function eventAccessibleLabel(ev: ArvadosEvent, names: NameBook | undefined, now: number, outcome?: Outcome): string {
+  const state = stateInWords(ev, outcome)?.replace(/ → /g, ` ${t('to')} `).replace(/ · /g, ', ');
+  return [eventLabel(ev, names), kindOfEvent(ev), ev.event_type || t('(no type)'), ...(state ? [state] : []), relativeTime(eventTime(ev), now)].join(', ');
 }
 
 export interface IconChoice {
@@ -99,13 +138,18 @@ export interface IconChoice {
   color?: string;
 }
 
+/**
+ * Theme colour ids of the icons: contributed in package.json (`contributes.colors`) with light,
+ * dark and high-contrast values that reach 3:1 against the default themes' sidebars (a unit test
+ * computes it from those values), and that a theme or the user may override.
+ */
 export const COLORS = {
-  success: 'testing.iconPassed',
-  failure: 'testing.iconFailed',
-  running: 'charts.blue',
-  cancelled: 'charts.yellow',
-  trashed: 'disabledForeground',
-  deleted: 'charts.red',
+  success: 'arvados.succeeded',
+  failure: 'arvados.failed',
+  running: 'arvados.running',
+  cancelled: 'arvados.cancelled',
+  trashed: 'arvados.trashed',
+  deleted: 'arvados.deleted',
 } as const;
 
 const TYPE_ICONS: Record<string, string> = {
@@ -149,7 +193,8 @@ export function eventIcon(ev: ArvadosEvent, outcome?: Outcome): IconChoice {
       if (outcome?.status === 'succeeded') return { id: 'pass', color: COLORS.success };
       if (outcome?.status === 'failed') return { id: 'error', color: COLORS.failure };
       if (outcome?.status === 'cancelled') return { id: 'circle-slash', color: COLORS.cancelled };
-      return { id: 'pass' };
+      // Finished, outcome not known yet: no tick, which would claim success.
+      return { id: 'circle-large-filled' };
   }
   return { id: TYPE_ICONS[ev.event_type] ?? 'symbol-event' };
 }

@@ -7,13 +7,16 @@
 import { Emitter, type ArvadosEvent, type CurrentUser, type Disposable } from '../arvados';
 import { containerOutcome, containerRequestOutcome, type Outcome } from '../arvados/outcome';
 import type { SessionApi } from './connection';
-import { eventLabel, NameBook } from './labels';
+import { UUID_TYPE, uuidType } from '../arvados/kinds';
+import { eventLabel, NameBook, showsFinished } from './labels';
 import { LruMap } from './lru';
 import { OwnershipResolver } from './ownership';
 
 const NOT_CONNECTED: Outcome = { status: 'unknown', reason: 'not connected' };
 /** Uuids per list request: well under the API's page size and URL limits. */
 const MAX_UUIDS_PER_LIST = 100;
+/** Outcome lookups the rows may have running at once; more wait for a later render. */
+const MAX_ROW_LOOKUPS = 8;
 
 export interface ObjectSummary {
   uuid: string;
@@ -61,6 +64,25 @@ export class ObjectFacts implements Disposable {
   /** The outcome already read, if any; never fetches. */
   outcomeOf(uuid: string): Outcome | undefined {
     return this.outcomes.peek(uuid);
+  }
+
+  private readonly rowLookups = new Set<string>();
+
+  /**
+   * The outcome of the object an event shows finished (a Final request, a Complete container),
+   * for its row: the one already read, else undefined while it is read in the background (a
+   * few at a time; `onOutcome` fires when it is in). Other events: what is known, never a fetch.
+   */
+  outcomeForRow(ev: ArvadosEvent): Outcome | undefined {
+    const uuid = ev.object_uuid;
+    const known = uuid ? this.outcomes.peek(uuid) : undefined;
+    if (known || !uuid || !showsFinished(ev) || this.rowLookups.has(uuid) || this.rowLookups.size >= MAX_ROW_LOOKUPS || !this.source.api()) return known;
+    const infix = uuidType(uuid);
+    const read = infix === UUID_TYPE.containerRequest ? this.requestOutcome(uuid) : infix === UUID_TYPE.container ? this.containerOutcome(uuid) : undefined;
+    if (!read) return undefined;
+    this.rowLookups.add(uuid);
+    void read.finally(() => this.rowLookups.delete(uuid));
+    return undefined;
   }
 
   requestOutcome(uuid: string): Promise<Outcome> {

@@ -43,7 +43,8 @@ export class Output implements vscode.Disposable {
       maxItems: MAX_LINES_PER_BATCH * 4,
       flush: (events, dropped) => {
         const text = eventLogLines(events, dropped, names, MAX_LINES_PER_BATCH, cluster());
-        if (text.length) this.channel.info(this.redact(text.join('\n')));
+        // One entry per line: each gets its own timestamp and level.
+        for (const line of text) this.channel.info(this.redact(line));
       },
     });
     return {

@@ -77,6 +77,8 @@ export interface WorkbenchOptions {
   env?: Record<string, string>;
   /** Folder to open (default: a fresh empty one). */
   workspace?: string;
+  /** Workspace trust on (with `security.workspace.trust.enabled` in settings): an untrusted folder opens in Restricted Mode. */
+  workspaceTrust?: boolean;
   /** Copy the extension folder instead of symlinking it. */
   copyExtension?: boolean;
   /** Default timeout of each helper in ms (default 15 s). */
@@ -183,6 +185,7 @@ export async function startWorkbench(opts: WorkbenchOptions = {}): Promise<Workb
     env: opts.env,
     workspace: opts.workspace,
     copyExtension: opts.copyExtension,
+    workspaceTrust: opts.workspaceTrust,
     verbose: !!process.env.E2E_VERBOSE,
     extraArgs: opts.extensionTests ? ['--vscode-option', 'enable-smoke-test-driver'] : [],
   });

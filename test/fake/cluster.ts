@@ -40,6 +40,8 @@ export interface FakeClusterOptions {
   /** Publish and serve the websocket (default true). */
   websocket?: boolean;
   workbench2Url?: string;
+  /** False: only the exported config (Services.Workbench2.ExternalURL) names Workbench, not the discovery document. */
+  workbenchInDiscovery?: boolean;
   /** Seed of the deterministic UUIDs and tokens (default 'arvados-events'). */
   seed?: string;
   /** The first log id (default 1). */
@@ -186,6 +188,7 @@ export class FakeCluster {
   private rejectingUpgrades = false;
   private server?: https.Server;
   private portNumber = 0;
+  private keyPem = '';
 
   private constructor(
     private readonly options: FakeClusterOptions,
@@ -238,10 +241,27 @@ export class FakeCluster {
 
   /** Starts a cluster; resolves once it listens. */
   static async start(options: FakeClusterOptions = {}): Promise<FakeCluster> {
+    const cluster = await FakeCluster.down({ ...options, port: options.port ?? 0 });
+    await cluster.comeUp();
+    return cluster;
+  }
+
+  /**
+   * A cluster whose host is down: its users, tokens and address are known (`port` fixed, or 0
+   * for a free one picked when it comes up), but nothing listens until `comeUp()`.
+   */
+  static async down(options: FakeClusterOptions & { port: number }): Promise<FakeCluster> {
     const cert = await testCertificate();
     const cluster = new FakeCluster(options, cert);
-    await cluster.listen(cert.keyPem, options.port ?? 0);
+    cluster.portNumber = options.port;
+    cluster.keyPem = cert.keyPem;
     return cluster;
+  }
+
+  /** Starts listening (on the port given to `down`); resolves once it does. */
+  async comeUp(): Promise<void> {
+    if (this.server) return;
+    await this.listen(this.keyPem, this.portNumber);
   }
 
   // ---- addresses ------------------------------------------------------------------------
@@ -639,6 +659,7 @@ export class FakeCluster {
       rootUrl: this.rootUrl,
       websocketUrl: this.websocketOn ? this.websocketUrl : '',
       workbench2Url: this.workbench2Url,
+      workbenchInDiscovery: this.options.workbenchInDiscovery,
       sendTimeoutMs: this.sendTimeoutMs,
       maxItemsPerResponse: this.options.maxItemsPerResponse ?? 1000,
       disabledApis: this.options.disabledApis ?? [],

@@ -15,6 +15,8 @@ export interface PublishedSettings {
   /** `wss://127.0.0.1:PORT/websocket`, or '' when the websocket is turned off. */
   websocketUrl: string;
   workbench2Url: string;
+  /** False: the discovery document publishes no Workbench URL (only the exported config has it). */
+  workbenchInDiscovery?: boolean;
   sendTimeoutMs: number;
   maxItemsPerResponse: number;
   /** `<resource>.<method>` entries (`logs.list`) removed from the discovery document. */
@@ -120,7 +122,7 @@ export function discoveryDocument(s: PublishedSettings, generatedAtMs: number): 
     version: 'v1',
     websocketUrl: s.websocketUrl,
     workbenchUrl: '',
-    workbench2Url: s.workbench2Url,
+    workbench2Url: s.workbenchInDiscovery === false ? '' : s.workbench2Url,
   };
 }
 

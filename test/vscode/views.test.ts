@@ -38,7 +38,7 @@ describe('views', () => {
       assert.deepEqual(rs.map((r) => r.label), ['other-v2.vcf', 'reads-v2.bam']);
       for (const r of rs) {
         assert.equal(r.item.contextValue, 'event.collection', "an event names its object's kind (other features' menus match on it)");
-        assert.match(String(r.item.description), /^update · collection · /);
+        assert.match(String(r.item.description), / · update · collection$/);
         assert.equal(r.item.collapsibleState, vscode.TreeItemCollapsibleState.None);
         // A click opens the event.
         assert.equal(r.item.command?.command, 'arvados.openEvent');

@@ -11,7 +11,8 @@ const t = vscode.l10n.t;
 /** After a connection attempt the user asked for: say why it failed and offer the fixes. */
 async function reportFailure(services: Services, connection: ClusterConnection = services.connection): Promise<void> {
   const status = connection.status;
-  if (status.kind === 'error') {
+  // A refused token has its own notification, once (connection/register.ts).
+  if (status.kind === 'error' && status.cause !== 'token') {
     const RETRY = t('Retry');
     const OUTPUT = t('Show Output');
     const TOKEN = t('Set API Token');
@@ -19,6 +20,10 @@ async function reportFailure(services: Services, connection: ClusterConnection =
     if (choice === RETRY) await connect(services, connection);
     else if (choice === TOKEN) await vscode.commands.executeCommand(COMMANDS.setApiToken);
     else if (choice === OUTPUT) services.output.show();
+  } else if (status.kind === 'waiting') {
+    const OUTPUT = t('Show Output');
+    const choice = await vscode.window.showWarningMessage(t('Arvados: {0} cannot be reached yet. {1} Trying again by itself.', status.host ?? t('the cluster'), status.message), OUTPUT);
+    if (choice === OUTPUT) services.output.show();
   } else if (status.kind === 'unconfigured') {
     const CLUSTER = t('Set Cluster');
     const TOKEN = t('Set API Token');

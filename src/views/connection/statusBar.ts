@@ -16,6 +16,7 @@ export class StatusBar implements vscode.Disposable {
   private lastText = '';
   private lastTooltip = '';
   private lastSeverity = 'normal';
+  private lastLabel = '';
   private lastState = '';
 
   constructor(private readonly input: () => StatusInput[]) {
@@ -57,6 +58,11 @@ export class StatusBar implements vscode.Disposable {
     if (s.tooltip !== this.lastTooltip) {
       this.lastTooltip = s.tooltip;
       this.item.tooltip = new vscode.MarkdownString(s.tooltip, true);
+    }
+    if (s.accessibleLabel !== this.lastLabel) {
+      this.lastLabel = s.accessibleLabel;
+      // Screen readers read this instead of the text and its Markdown tooltip.
+      this.item.accessibilityInformation = { label: s.accessibleLabel, role: 'button' };
     }
     if (s.severity !== this.lastSeverity) {
       this.lastSeverity = s.severity;

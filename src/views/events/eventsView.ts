@@ -12,7 +12,7 @@ import { outcomeInWords } from '../../arvados/outcome';
 import type { EventsModel, EventsNode, TreeChange } from '../../model/eventsModel';
 import { isGroup } from '../../model/eventsModel';
 import { eventId, groupLabel, type EventGroup } from '../../model/grouping';
-import { eventDescription, eventIcon, eventTooltip } from '../../model/labels';
+import { eventAccessibleLabel, eventDescription, eventIcon, eventTooltip } from '../../model/labels';
 import { t } from '../../model/l10n';
 import { registerLoopCounter } from '../../model/loopMonitor';
 import type { ObjectFacts } from '../../model/objects';
@@ -101,6 +101,18 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
         this.changeEmitter.fire(this.roots.of(section.cluster));
       } else this.refreshRoot();
     } else this.refreshGroups(change.groups, section);
+  }
+
+  private soon?: NodeJS.Timeout;
+
+  /** Refreshes within a quarter second, once however often asked (outcomes arriving one by one). */
+  refreshSoon(): void {
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      if (!this.frozen) this.refreshRoot();
+    }, 250);
+    this.soon.unref?.();
   }
 
   /** Everything changed (grouping, clear). */
@@ -219,8 +231,12 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const ev = node.event;
     const item = new vscode.TreeItem(objects.label(ev), vscode.TreeItemCollapsibleState.None);
     item.id = eventId(ev, node.host);
-    item.description = eventDescription(ev, Date.now());
-    const icon = eventIcon(ev, objects.outcomeOf(ev.object_uuid));
+    const outcome = objects.outcomeForRow(ev);
+    const now = Date.now();
+    item.description = eventDescription(ev, now, outcome);
+    // The state and outcome in words too, not only in the icon and its colour.
+    item.accessibilityInformation = { label: eventAccessibleLabel(ev, objects.names, now, outcome) };
+    const icon = eventIcon(ev, outcome);
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     item.contextValue = ITEMS.eventOf(ev.object_kind);
     item.command = { command: COMMANDS.openEvent, title: t('Open Event'), arguments: [node] };
@@ -240,6 +256,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
 
   dispose(): void {
     clearInterval(this.clock);
+    clearTimeout(this.soon);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { EventsModel } from '../../model/eventsModel';
+import { connectionProblem } from '../../model/status';
 import { CONTEXT, VIEWS } from '../ids';
 import type { TreeNode } from '../nodes';
 import type { Services } from '../services';
@@ -64,8 +65,10 @@ export function register(services: Services): vscode.Disposable[] {
       return [
         feed.onBatch(({ events, dropped }) => view.apply(section.model.add(events, dropped), section)),
         feed.onCounts(showCounts),
+        // A finished row's outcome came in: its words, icon and colour change.
+        cluster.objects.onOutcome(() => view.refreshSoon()),
         connection.onStatus((st) => {
-          if (cluster === clusters.all[0]) view.setProblem(st.kind === 'error' || st.kind === 'unconfigured' ? st.message : undefined);
+          if (cluster === clusters.all[0]) view.setProblem(connectionProblem(st, { reason: connection.pollReason, intervalMs: connection.pollIntervalMs }));
           // The root nodes show each cluster's state; whether the default one is shown may change.
           if (clusters.size > 1) view.refreshRoot();
         }),

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, ConnectError, FilterError, InvalidTokenError, type Filter } from '../../../src/arvados';
+import { ConfigError, ConnectError, FilterError, InvalidTokenError, type Filter, type Logger } from '../../../src/arvados';
 import { ClusterConnection, connectionKey, type ClusterStatus, type FollowedEvent } from '../../../src/model/cluster';
 import type { ConnectionSettings, OpenRequest, Opened } from '../../../src/model/connection';
 import { EventFeed, type EventBatch } from '../../../src/model/eventFeed';
@@ -38,7 +38,7 @@ interface Rig {
   stream(): FakeStream;
 }
 
-function rig(opts: { store?: MemoryStore; bufferSize?: number; host?: string } = {}): Rig {
+function rig(opts: { store?: MemoryStore; bufferSize?: number; host?: string; logger?: Logger } = {}): Rig {
   const r = { streams: [], requests: [], batches: [], statuses: [], host: opts.host ?? 'zzzzz.example' } as unknown as Rig;
   r.store = opts.store ?? new MemoryStore();
   r.clock = new ManualScheduler(1_000_000);
@@ -46,6 +46,7 @@ function rig(opts: { store?: MemoryStore; bufferSize?: number; host?: string } =
     {
       store: r.store,
       scheduler: r.clock,
+      logger: opts.logger,
       open: async (req): Promise<Opened> => {
         r.requests.push({ ...req, filters: structuredClone(req.filters), resume: req.lastLogIdFor(r.host) });
         if (r.gate) await r.gate;
@@ -330,7 +331,7 @@ test('dispose saves the position before anything is awaited', async () => {
   await disposing;
 });
 
-test('connect failures become the status: unconfigured for ConfigError, error otherwise', async () => {
+test('connect failures become the status: unconfigured for ConfigError, waiting for what may pass, error otherwise', async () => {
   const r = rig();
   r.failNext = new ConfigError('No Arvados ARVADOS_API_HOST is set.');
   await r.connection.connect();
@@ -342,7 +343,9 @@ test('connect failures become the status: unconfigured for ConfigError, error ot
   assert.equal(r.connection.status.kind === 'error' && r.connection.status.cause, 'certificate');
   r.failNext = new ConnectError('zzzzz.example refused the connection (ECONNREFUSED)', 'ECONNREFUSED');
   await r.connection.connect();
-  assert.equal(r.connection.status.kind === 'error' && r.connection.status.cause, 'unreachable');
+  const waiting = r.connection.status as ClusterStatus;
+  assert.equal(waiting.kind === 'waiting' && waiting.cause, 'unreachable');
+  assert.equal(r.connection.connectionKey, 'waiting');
   r.failNext = new InvalidTokenError('The API token was refused by zzzzz.example (401)', 401);
   await r.connection.connect();
   assert.equal(r.connection.status.kind === 'error' && r.connection.status.cause, 'token');
@@ -361,8 +364,70 @@ test('a stream the engine closes (token refused) becomes an error; its state cha
   assert.equal(r.connection.connectionKey, 'reconnecting');
   r.stream().setState({ status: 'closed', reason: 'refused', error: new Error('The API token was refused') });
   await flush();
-  assert.deepEqual(r.connection.status, { kind: 'error', message: 'The API token was refused', cause: 'token' });
+  assert.deepEqual(r.connection.status, { kind: 'error', message: 'The API token was refused', cause: 'token', host: 'zzzzz.example' });
   assert.equal(r.connection.isOpen, false);
+});
+
+test('a first connection that fails while the host is down tries again by itself, with capped backoff, until it connects', async () => {
+  const r = rig();
+  const down = () => new ConnectError('zzzzz.example refused the connection (ECONNREFUSED)', 'ECONNREFUSED');
+  r.failNext = down();
+  await r.connection.connect();
+  const first = r.connection.status;
+  assert.equal(first.kind, 'waiting');
+  assert.ok(first.kind === 'waiting' && first.attempt === 1 && first.retryAt > r.clock.now(), 'it says when the next try is');
+  // Down for a while: every retry fails, and the waits grow to the cap (15 s) but no further.
+  const waits: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const st = r.connection.status;
+    assert.equal(st.kind, 'waiting');
+    if (st.kind !== 'waiting') return;
+    waits.push(st.retryAt - r.clock.now());
+    r.failNext = down();
+    r.clock.advance(st.retryAt - r.clock.now());
+    await flush();
+    await flush();
+  }
+  assert.ok(waits.every((w) => w <= 15_000), `capped: ${waits}`);
+  assert.ok(waits[waits.length - 1] >= 7_500, `backed off: ${waits}`);
+  assert.equal(r.requests.length, 9, 'one attempt per retry, none between');
+  // The host is back: the next retry connects, with nothing called by the user.
+  const st = r.connection.status;
+  assert.ok(st.kind === 'waiting');
+  r.clock.advance(st.retryAt - r.clock.now());
+  await flush();
+  assert.equal(r.connection.connectionKey, 'live');
+  assert.equal(r.clock.pending > 0, true, 'only the position timer is left');
+});
+
+test('a refused token or an untrusted certificate waits for the user: no retry', async () => {
+  for (const err of [new InvalidTokenError('The API token was refused by zzzzz.example (401)', 401), new ConnectError('The TLS certificate of zzzzz.example is not trusted', 'SELF_SIGNED_CERT_IN_CHAIN')]) {
+    const r = rig();
+    r.failNext = err;
+    await r.connection.connect();
+    assert.equal(r.connection.status.kind, 'error');
+    r.clock.advance(10 * 60_000);
+    await flush();
+    assert.equal(r.requests.length, 1, 'nothing tried again');
+  }
+});
+
+test('close while waiting for the host: nothing tries again; retryNow tries at once', async () => {
+  const r = rig();
+  r.failNext = new ConnectError('down', 'ECONNREFUSED');
+  await r.connection.connect();
+  r.connection.retryNow();
+  await flush();
+  assert.equal(r.requests.length, 2, 'retryNow tried at once');
+  assert.equal(r.connection.connectionKey, 'live');
+  r.failNext = new ConnectError('down', 'ECONNREFUSED');
+  await r.connection.reconnect();
+  assert.equal(r.connection.status.kind, 'waiting');
+  await r.connection.close();
+  r.clock.advance(10 * 60_000);
+  await flush();
+  assert.equal(r.requests.length, 3);
+  assert.equal(r.connection.status.kind, 'closed');
 });
 
 test('close during connect wins: the late stream is closed and delivers nothing', async () => {
@@ -460,4 +525,19 @@ test('a feature can follow on its own and stop: the seam a new view uses', async
   sub.dispose();
   assert.deepEqual(logs, [1]);
   assert.equal(r.stream().calls.at(-1), 'unsubscribe [["event_type","in",["stderr"]]]');
+});
+
+test('the Output says each reconnect once, though the engine repeats the state while it makes the attempt', async () => {
+  const lines: string[] = [];
+  const logger: Logger = { debug() {}, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  const r = rig({ logger });
+  await r.connection.connect();
+  const reconnecting = { status: 'reconnecting', transport: 'websocket', attempt: 1, delayMs: 400, reason: 'the server closed the connection (code 1006)' } as const;
+  r.stream().setState(reconnecting);
+  r.stream().setState(reconnecting); // the engine, as its attempt starts
+  r.stream().setState({ ...reconnecting, attempt: 2, delayMs: 800 });
+  r.stream().setState({ status: 'live', transport: 'websocket' });
+  r.stream().setState({ ...reconnecting, attempt: 1 });
+  const said = lines.filter((l) => l.startsWith('Reconnecting'));
+  assert.deepEqual(said.map((l) => l.slice(0, 25)), ['Reconnecting (attempt 1, ', 'Reconnecting (attempt 2, ', 'Reconnecting (attempt 1, ']);
 });

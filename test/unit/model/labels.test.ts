@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  escapeMarkdown, eventDescription, eventIcon, eventLabel, eventLogLine, eventTooltip, NameBook, nameFromEvent, relativeTime, stateChangeOf, stateOf,
+  escapeMarkdown, eventAccessibleLabel, eventDescription, eventIcon, eventLabel, eventLogLine, eventTooltip, NameBook, nameFromEvent, relativeTime, stateChangeOf, stateOf,
 } from '../../../src/model/labels';
 import { CONTAINER, COLLECTION, CR, ev, resetIds } from '../../helpers/fixtures';
 
@@ -40,11 +40,33 @@ test('relative times read naturally', () => {
   assert.equal(relativeTime(NaN, now), 'unknown time');
 });
 
-test('the description is event type · kind in words · relative time', () => {
+test('the description puts the most useful first: state and outcome, relative time, then event type and kind', () => {
   resetIds();
   const e = ev({ event_type: 'update', event_at: '2026-01-01T00:00:00Z' });
-  assert.equal(eventDescription(e, Date.parse('2026-01-01T00:00:30Z')), 'update · container request · 30 s ago');
-  assert.equal(eventDescription(ev({ object_kind: '', object_uuid: 'x', event_type: '' }), 0).split(' · ').slice(0, 2).join(' · '), '(no type) · unknown kind');
+  assert.equal(eventDescription(e, Date.parse('2026-01-01T00:00:30Z')), '30 s ago · update · container request');
+  assert.equal(eventDescription(ev({ object_kind: '', object_uuid: 'x', event_type: '' }), 0).split(' · ').slice(1, 3).join(' · '), '(no type) · unknown kind');
+  const final = ev({ event_type: 'update', event_at: '2026-01-01T00:00:00Z', old: { state: 'Committed' }, new: { state: 'Final' } });
+  const at = Date.parse('2026-01-01T00:00:05Z');
+  assert.equal(eventDescription(final, at), 'Committed → Final · 5 s ago · update · container request', 'the outcome not known yet');
+  assert.equal(eventDescription(final, at, { status: 'failed', exitCode: 1 }), 'Committed → Final · failed, exit 1 · 5 s ago · update · container request');
+  assert.equal(eventDescription(final, at, { status: 'succeeded', exitCode: 0 }).split(' · ')[1], 'succeeded');
+  assert.equal(eventDescription(ev({ event_type: 'update', new: { state: 'Running' } }), at).split(' · ')[0], 'Running', 'no outcome before the end');
+});
+
+test("a row's accessible text carries the state and the outcome that the icon shows", () => {
+  resetIds();
+  const names = new NameBook();
+  const at = Date.parse('2026-01-01T00:00:00Z');
+  const committed = ev({ event_type: 'update', event_at: '2026-01-01T00:00:00Z', new: { name: 'align-reads', state: 'Committed' } });
+  const failed = ev({ event_type: 'update', event_at: '2026-01-01T00:00:00Z', old: { state: 'Committed' }, new: { name: 'align-reads', state: 'Final' } });
+  assert.equal(eventAccessibleLabel(committed, names, at), 'align-reads, container request, update, Committed, just now');
+  assert.equal(eventAccessibleLabel(failed, names, at, { status: 'failed', exitCode: 1 }), 'align-reads, container request, update, Committed to Final, failed, exit 1, just now');
+  assert.notEqual(eventAccessibleLabel(committed, names, at), eventAccessibleLabel(failed, names, at, { status: 'failed', exitCode: 1 }));
+  const container = ev({ object_uuid: CONTAINER, object_kind: 'arvados#container', event_type: 'update', event_at: '2026-01-01T00:00:00Z', new: { state: 'Complete' } });
+  assert.match(eventAccessibleLabel(container, names, at, { status: 'failed', exitCode: 1 }), /Complete, failed, exit 1/);
+  assert.deepEqual(eventIcon(container, { status: 'failed', exitCode: 1 }), { id: 'error', color: 'arvados.failed' }, 'the failure icon and colour, not a tick');
+  assert.equal(eventIcon(container).id, 'circle-large-filled', 'no tick while the exit code is unknown');
+  assert.equal(eventAccessibleLabel(ev({ event_type: 'delete', event_at: '2026-01-01T00:00:00Z' }), names, at).split(', ')[3], 'deleted');
 });
 
 test('states and state changes', () => {
@@ -56,16 +78,16 @@ test('states and state changes', () => {
 });
 
 test('icons follow the state (running, finished, cancelled, trashed), else the event type', () => {
-  assert.deepEqual(eventIcon(ev({ object_uuid: CONTAINER, new: { state: 'Running' } })), { id: 'play-circle', color: 'charts.blue' });
-  assert.deepEqual(eventIcon(ev({ new: { state: 'Final' } })), { id: 'pass' }, 'no color without a known outcome');
-  assert.deepEqual(eventIcon(ev({ new: { state: 'Final' } }), { status: 'succeeded', exitCode: 0 }), { id: 'pass', color: 'testing.iconPassed' });
-  assert.deepEqual(eventIcon(ev({ new: { state: 'Final' } }), { status: 'failed', exitCode: 2 }), { id: 'error', color: 'testing.iconFailed' });
-  assert.deepEqual(eventIcon(ev({ object_uuid: CONTAINER, new: { state: 'Cancelled' } })), { id: 'circle-slash', color: 'charts.yellow' });
-  assert.deepEqual(eventIcon(ev({ object_uuid: COLLECTION, new: { is_trashed: true } })), { id: 'trash', color: 'disabledForeground' });
+  assert.deepEqual(eventIcon(ev({ object_uuid: CONTAINER, new: { state: 'Running' } })), { id: 'play-circle', color: 'arvados.running' });
+  assert.deepEqual(eventIcon(ev({ new: { state: 'Final' } })), { id: 'circle-large-filled' }, 'no tick and no color without a known outcome');
+  assert.deepEqual(eventIcon(ev({ new: { state: 'Final' } }), { status: 'succeeded', exitCode: 0 }), { id: 'pass', color: 'arvados.succeeded' });
+  assert.deepEqual(eventIcon(ev({ new: { state: 'Final' } }), { status: 'failed', exitCode: 2 }), { id: 'error', color: 'arvados.failed' });
+  assert.deepEqual(eventIcon(ev({ object_uuid: CONTAINER, new: { state: 'Cancelled' } })), { id: 'circle-slash', color: 'arvados.cancelled' });
+  assert.deepEqual(eventIcon(ev({ object_uuid: COLLECTION, new: { is_trashed: true } })), { id: 'trash', color: 'arvados.trashed' });
   assert.equal(eventIcon(ev({ event_type: 'delete' })).id, 'trash');
   assert.equal(eventIcon(ev({ event_type: 'create', object_uuid: COLLECTION, new: { name: 'x' } })).id, 'add');
   assert.equal(eventIcon(ev({ event_type: 'file_download' })).id, 'cloud-download');
-  assert.equal(eventIcon(ev({ event_type: 'dispatch', properties: { text: 'failed' } })).color, 'testing.iconFailed');
+  assert.equal(eventIcon(ev({ event_type: 'dispatch', properties: { text: 'failed' } })).color, 'arvados.failed');
   assert.equal(eventIcon(ev({ event_type: 'something new' })).id, 'symbol-event');
 });
 

@@ -70,3 +70,29 @@ test('outcomes read are cached and told; names come from events and reads', asyn
   assert.equal(await offline.isMine(ev()), false);
   await flush();
 });
+
+test("a finished row's outcome is read once, in the background; other rows never fetch", async () => {
+  const gets: string[] = [];
+  const objects: Record<string, unknown> = {
+    [CR]: { uuid: CR, state: 'Final', container_uuid: CONTAINER },
+    [CONTAINER]: { uuid: CONTAINER, state: 'Complete', exit_code: 1 },
+  };
+  const api = { async getObject(uuid: string) { gets.push(uuid); return objects[uuid]; } } as unknown as SessionApi;
+  const facts = new ObjectFacts({ api: () => api, user: () => undefined });
+  const outcomes: string[] = [];
+  facts.onOutcome(({ uuid, outcome }) => outcomes.push(`${uuid} ${outcome.status}`));
+  assert.equal(facts.outcomeForRow(ev({ object_uuid: CR, new: { state: 'Committed' } })), undefined);
+  assert.deepEqual(gets, [], 'not finished: no lookup');
+  const final = ev({ object_uuid: CR, old: { state: 'Committed' }, new: { state: 'Final' } });
+  assert.equal(facts.outcomeForRow(final), undefined, 'unknown at first');
+  assert.equal(facts.outcomeForRow(final), undefined, 'asked again while it is read');
+  await flush();
+  assert.deepEqual(gets, [CR, CONTAINER], 'one read of the request and its container');
+  assert.deepEqual(outcomes, [`${CR} failed`]);
+  assert.deepEqual(facts.outcomeForRow(final), { status: 'failed', exitCode: 1, containerUuid: CONTAINER });
+  const container = ev({ object_uuid: CONTAINER, new: { state: 'Complete' } });
+  facts.outcomeForRow(container);
+  await flush();
+  assert.deepEqual(facts.outcomeForRow(container), { status: 'failed', exitCode: 1, containerUuid: CONTAINER });
+  assert.equal(gets.length, 3);
+});
