@@ -6,7 +6,7 @@
 import { joinWorkbench, workbenchPath } from '../../arvados/workbench';
 import { escapeMarkdown, type IconChoice } from '../labels';
 import { t } from '../l10n';
-import { statusInWords, type ContainerFacts, type ProcessStatus, type StatusWord } from './status';
+import { type ContainerFacts, type ProcessStatus, type StatusWord } from './status';
 import type { ProcessNode, ProcessTree } from './tree';
 
 const ICONS: Record<StatusWord, IconChoice> = {
@@ -56,9 +56,30 @@ export function costOf(node: ProcessNode): string | undefined {
   return typeof cost === 'number' && cost > 0 ? `$${cost < 0.01 ? cost.toFixed(4) : cost.toFixed(3)}` : undefined;
 }
 
+/** The status words, as a table the l10n bundle is read from (scripts/l10n.mjs). */
+const STATUS_LABELS: Record<StatusWord, string> = {
+  Unknown: 'Unknown',
+  Draft: 'Draft',
+  Queued: 'Queued',
+  'On hold': 'On hold',
+  Running: 'Running',
+  Warning: 'Warning',
+  Failing: 'Failing',
+  Cancelling: 'Cancelling',
+  Completed: 'Completed',
+  Reused: 'Reused',
+  Failed: 'Failed',
+  Cancelled: 'Cancelled',
+};
+
+/** The status in Workbench2's words, translated: `Failed (exit 2)`, `Running`… */
+export function statusLabel(status: ProcessStatus): string {
+  return status.word === 'Failed' && status.exitCode !== undefined ? t('Failed (exit {0})', status.exitCode) : t(STATUS_LABELS[status.word]);
+}
+
 /** `12 completed · 2 running · 1 failed`. */
 export function countsInWords(counts: Array<[StatusWord, number]>): string {
-  return counts.map(([word, n]) => `${n} ${t(word).toLowerCase()}`).join(' · ');
+  return counts.map(([word, n]) => `${n} ${t(STATUS_LABELS[word]).toLowerCase()}`).join(' · ');
 }
 
 export function nameOf(node: ProcessNode): string {
@@ -68,7 +89,7 @@ export function nameOf(node: ProcessNode): string {
 /** The row's description: status, runtime, cost; for a workflow, its steps per status. */
 export function processDescription(tree: ProcessTree, node: ProcessNode, now: number): string {
   const status = tree.status(node);
-  const parts = [t(statusInWords(status))];
+  const parts = [statusLabel(status)];
   const runtime = runtimeOf(node.container, now);
   if (runtime) parts.push(runtime);
   const cost = costOf(node);
@@ -89,7 +110,7 @@ export function processTooltip(tree: ProcessTree, node: ProcessNode, now: number
   const lines = [
     `**${escapeMarkdown(nameOf(node))}**`,
     '',
-    row(t('Status'), t(statusInWords(status))),
+    row(t('Status'), statusLabel(status)),
     row(t('Runtime'), runtimeOf(c, now)),
     row(t('Cost'), costOf(node)),
     row(t('Steps'), countsInWords(tree.counts(node.uuid))),
@@ -130,7 +151,7 @@ export function processDetails(tree: ProcessTree, node: ProcessNode, now: number
   const rs = c?.runtime_status ?? {};
   const parent = tree.parentOf(node.uuid);
   const rows: Array<[string, string]> = [
-    [t('Status'), t(statusInWords(status))],
+    [t('Status'), statusLabel(status)],
     [t('Open in Workbench'), urlOf(workbenchBase, node.uuid) ?? t('no Workbench address')],
     [t('Request'), node.uuid],
     [t('Request state'), value(r.state)],

@@ -97,11 +97,6 @@ export function processStatus(request: Pick<RequestFacts, 'state' | 'priority' |
   }
 }
 
-/** `Failed (exit 2)`, `Running`: the words a row shows. */
-export function statusInWords(status: ProcessStatus): string {
-  return status.word === 'Failed' && status.exitCode !== undefined ? `Failed (exit ${status.exitCode})` : status.word;
-}
-
 /** Whether a status means the process is over (nothing more will change without a retry). */
 export function isFinished(status: ProcessStatus): boolean {
   return status.word === 'Completed' || status.word === 'Reused' || status.word === 'Failed' || status.word === 'Cancelled';

@@ -1,7 +1,8 @@
 /** Workbench2's status rules (protocol facts §12): one test per row, in the table's order, plus what precedes them. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { processStatus, statusInWords, type ContainerFacts, type RequestFacts } from '../../../../src/model/processes/status';
+import { statusLabel } from '../../../../src/model/processes/presentation';
+import { processStatus, type ContainerFacts, type RequestFacts } from '../../../../src/model/processes/status';
 
 const C = 'zzzzz-dz642-000000000000001';
 const req = (over: Partial<RequestFacts> = {}): RequestFacts => ({ uuid: 'zzzzz-xvhdp-000000000000001', state: 'Committed', priority: 500, container_uuid: C, created_at: '2026-12-01T10:00:00.000000000Z', ...over });
@@ -20,7 +21,7 @@ test('row 2: Complete, exit 0: Completed', () => {
 test('row 3: Complete, exit non-zero: Failed with the exit code', () => {
   const s = processStatus(req({ state: 'Final' }), container({ state: 'Complete', exit_code: 137, finished_at: '2026-12-01T11:00:00Z' }));
   assert.deepEqual(s, { word: 'Failed', exitCode: 137 });
-  assert.equal(statusInWords(s), 'Failed (exit 137)');
+  assert.equal(statusLabel(s), 'Failed (exit 137)');
 });
 
 test('row 4: request Final, container not Complete: Cancelled', () => {
