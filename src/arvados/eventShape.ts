@@ -91,10 +91,26 @@ export type Frame =
   | { type: 'event'; event: ArvadosEvent }
   | { type: 'malformed'; reason: string };
 
+/** arvados-ws writes `msgID` first: `{"msgID":12,…`. */
+const MSG_ID_PREFIX = '{"msgID":';
+
+/**
+ * The frame's text without a leading `"msgID":N,` member, so that the parsed object is already
+ * the event's shape (deleting a key afterwards would make V8 slow the object down).
+ */
+function withoutLeadingMsgId(text: string): string {
+  if (!text.startsWith(MSG_ID_PREFIX)) return text;
+  let i = MSG_ID_PREFIX.length;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  return i > MSG_ID_PREFIX.length && text[i] === ',' && text[i + 1] === '"' ? `{${text.slice(i + 1)}` : text;
+}
+
+const TEXT_FIELDS = ['uuid', 'object_uuid', 'object_owner_uuid', 'object_kind', 'event_type', 'event_at'] as const;
+
 export function classifyFrame(text: string): Frame {
   let msg: unknown;
   try {
-    msg = JSON.parse(text);
+    msg = JSON.parse(withoutLeadingMsgId(text));
   } catch {
     return { type: 'malformed', reason: 'not JSON' };
   }
@@ -103,17 +119,14 @@ export function classifyFrame(text: string): Frame {
   if ('event_type' in msg) {
     const id = numberField(msg.id);
     if (!Number.isSafeInteger(id) || id <= 0) return { type: 'malformed', reason: 'event without a valid id' };
-    const ev: ArvadosEvent = {
-      id,
-      uuid: textField(msg.uuid),
-      object_uuid: textField(msg.object_uuid),
-      object_owner_uuid: textField(msg.object_owner_uuid),
-      object_kind: textField(msg.object_kind),
-      event_type: textField(msg.event_type),
-      event_at: textField(msg.event_at),
-      properties: isMap(msg.properties) ? (msg.properties as EventProperties) : {},
-    };
-    return { type: 'event', event: ev };
+    // The parsed object becomes the event: each field is fixed in place only when it is not
+    // already what the event's type says (the server sends text; NULL becomes '').
+    if (msg.id !== id) msg.id = id;
+    for (const k of TEXT_FIELDS) if (typeof msg[k] !== 'string') msg[k] = textField(msg[k]);
+    if (!isMap(msg.properties)) msg.properties = {};
+    // msgID elsewhere than first (not arvados-ws's order): it identifies nothing, drop it.
+    if ('msgID' in msg) delete msg.msgID;
+    return { type: 'event', event: msg as unknown as ArvadosEvent };
   }
   if (Object.keys(msg).length === 0) return { type: 'keepalive' };
   return { type: 'malformed', reason: 'neither a status reply, a keepalive nor an event' };

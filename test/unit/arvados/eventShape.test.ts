@@ -62,3 +62,16 @@ test('kinds: infix table, PDHs, words, and rebuilding from a discovery document'
   assert.equal(t.kindOf('zzzzz-wdgt1-000000000000000'), 'arvados#widget');
   assert.equal(t.infixOf('arvados#widget'), 'wdgt1');
 });
+
+test('an event frame is read in place: msgID dropped wherever it is, NULL and numbers made text, a bad prefix still malformed', () => {
+  const first = classifyFrame('{"msgID":7,"id":"42","uuid":null,"object_uuid":"o","object_owner_uuid":3,"object_kind":"","event_type":"update","event_at":"t","properties":null}');
+  assert.equal(first.type, 'event');
+  if (first.type !== 'event') return;
+  assert.deepEqual(first.event, { id: 42, uuid: '', object_uuid: 'o', object_owner_uuid: '3', object_kind: '', event_type: 'update', event_at: 't', properties: {} });
+  const middle = classifyFrame('{"id":5,"msgID":9,"uuid":"u","object_uuid":"o","object_owner_uuid":"","object_kind":"","event_type":"create","event_at":"t","properties":{"text":"x"}}');
+  assert.equal(middle.type === 'event' && 'msgID' in middle.event, false);
+  assert.deepEqual(middle.type === 'event' && middle.event.properties, { text: 'x' });
+  assert.equal(classifyFrame('{"msgID":5,}').type, 'malformed', 'not turned into a keepalive by dropping msgID');
+  assert.equal(classifyFrame('{"msgID":5}').type, 'malformed');
+  assert.equal(classifyFrame('{"msgID":1,"event_type":"x","id":0}').type, 'malformed');
+});
