@@ -3,6 +3,7 @@
  * commands read their argument by its tag instead of guessing from its shape.
  */
 import type { ArvadosEvent, Filter } from '../arvados';
+import type { OlderEvents } from '../model/eventsModel';
 import type { EventGroup } from '../model/grouping';
 import type { Watch } from '../model/watches';
 
@@ -16,6 +17,12 @@ export interface EventNode {
 export interface GroupNode {
   readonly kind: 'group';
   readonly group: EventGroup;
+}
+
+/** "N older events" under the flat Events view's newest rows; `older` is replaced as the buffer moves. */
+export interface OlderEventsNode {
+  readonly kind: 'older';
+  older: OlderEvents;
 }
 
 export interface WatchNode {
@@ -32,7 +39,7 @@ export interface AllEventsNode {
   readonly kind: 'allEvents';
 }
 
-export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode;
+export type TreeNode = EventNode | GroupNode | OlderEventsNode | WatchNode | FilterNode | AllEventsNode;
 
 function isNode(arg: unknown): arg is TreeNode {
   return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string';

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ArvadosEvent } from '../../arvados';
 import { outcomeInWords } from '../../arvados/outcome';
 import type { EventsModel, EventsNode, TreeChange } from '../../model/eventsModel';
-import { isGroup } from '../../model/eventsModel';
+import { isGroup, isOlder } from '../../model/eventsModel';
 import { eventId, groupLabel, type EventGroup } from '../../model/grouping';
 import { eventDescription, eventIcon, eventTooltip } from '../../model/labels';
 import { t } from '../../model/l10n';
@@ -16,9 +16,9 @@ import { registerLoopCounter } from '../../model/loopMonitor';
 import type { ObjectFacts } from '../../model/objects';
 import { eventsDescription, type CountsInput } from '../../model/status';
 import { COMMANDS, ITEMS, VIEWS } from '../ids';
-import type { EventNode, GroupNode } from '../nodes';
+import type { EventNode, GroupNode, OlderEventsNode } from '../nodes';
 
-type Node = EventNode | GroupNode;
+type Node = EventNode | GroupNode | OlderEventsNode;
 
 const GROUP_ICONS = { object: 'symbol-object', kind: 'symbol-class', eventType: 'symbol-event' } as const;
 /** Relative times in descriptions are refreshed this often while the view is visible. */
@@ -30,6 +30,8 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   readonly treeView: vscode.TreeView<Node>;
   private readonly eventNodes = new WeakMap<ArvadosEvent, EventNode>();
   private readonly groupNodes = new WeakMap<EventGroup, GroupNode>();
+  /** By the position they start at, so that an expanded "older events" node stays expanded. */
+  private readonly olderNodes = new Map<number, OlderEventsNode>();
   private dirty = false;
   private pendingGroups = new Set<EventGroup>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -96,6 +98,12 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   }
 
   private nodeOf(node: EventsNode): Node {
+    if (isOlder(node)) {
+      let n = this.olderNodes.get(node.start);
+      if (!n) this.olderNodes.set(node.start, (n = { kind: 'older', older: node }));
+      n.older = node;
+      return n;
+    }
     if (isGroup(node)) {
       let n = this.groupNodes.get(node);
       if (!n) this.groupNodes.set(node, (n = { kind: 'group', group: node }));
@@ -104,6 +112,12 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     let n = this.eventNodes.get(node);
     if (!n) this.eventNodes.set(node, (n = { kind: 'event', event: node, host: this.host() }));
     return n;
+  }
+
+  /** The node of an event still in the buffer: what a row's command argument (the event id) stands for. */
+  eventNode(id: number): EventNode | undefined {
+    const ev = this.model.get(id);
+    return ev && (this.nodeOf(ev) as EventNode);
   }
 
   private catchUp(): void {
@@ -135,20 +149,21 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   // TreeDataProvider
 
   getChildren(node?: Node): Node[] {
-    return this.model.children(node && (node.kind === 'group' ? node.group : node.event)).map((n) => this.nodeOf(n));
+    return this.model.children(node && modelNode(node)).map((n) => this.nodeOf(n));
   }
 
   getParent(node: Node): Node | undefined {
-    const parent = node.kind === 'event' ? this.model.parentOf(node.event) : undefined;
+    const parent = node.kind === 'group' ? undefined : this.model.parentOf(modelNode(node));
     return parent && this.nodeOf(parent);
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'older') return this.olderItem(node);
     return node.kind === 'group' ? this.groupItem(node.group) : this.eventItem(node);
   }
 
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
-    if (node.kind === 'group') return item;
+    if (node.kind !== 'event') return item;
     const ev = node.event;
     const outcome = this.objects.outcomeOf(ev.object_uuid);
     const md = new vscode.MarkdownString(eventTooltip(ev, this.objects.names, outcome, outcome && outcomeInWords(outcome)));
@@ -166,7 +181,15 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const icon = eventIcon(ev, this.objects.outcomeOf(ev.object_uuid));
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     item.contextValue = ITEMS.eventOf(ev.object_kind);
-    item.command = { command: COMMANDS.openEvent, title: t('Open Event'), arguments: [node] };
+    // The id, not the event: VS Code keeps every row's arguments until the next refresh.
+    item.command = { command: COMMANDS.openEvent, title: t('Open Event'), arguments: [ev.id] };
+    return item;
+  }
+
+  private olderItem({ older }: OlderEventsNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(older.count === 1 ? t('1 older event') : t('{0} older events', older.count), vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = `older-events:${older.start}`;
+    item.iconPath = new vscode.ThemeIcon('history');
     return item;
   }
 
@@ -182,6 +205,11 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
 
   dispose(): void {
     clearInterval(this.clock);
+    this.olderNodes.clear();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function modelNode(node: Node): EventsNode {
+  return node.kind === 'group' ? node.group : node.kind === 'older' ? node.older : node.event;
 }
