@@ -12,8 +12,8 @@ export async function run() {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
   const args = argsOf();
   return compareWithFloor('cli', 'cli', {
-    n: Number(args.n ?? 100_000),
-    liveN: Number(args.liveN ?? 50_000),
+    n: Number(args.n ?? 50_000),
+    liveN: Number(args.liveN ?? 30_000),
     replayRuns: Number(args.runs ?? 3),
     liveRuns: Number(args.liveRuns ?? 3),
     profile: !!args.profile,

@@ -10,8 +10,8 @@ import { compareWithFloor } from './lines';
 export function run() {
   const args = argsOf();
   return compareWithFloor('engine', 'engine', {
-    n: Number(args.n ?? 100_000),
-    liveN: Number(args.liveN ?? 50_000),
+    n: Number(args.n ?? 50_000),
+    liveN: Number(args.liveN ?? 30_000),
     replayRuns: Number(args.runs ?? 3),
     liveRuns: Number(args.liveRuns ?? 3),
     profile: !!args.profile,
