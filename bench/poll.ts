@@ -44,7 +44,7 @@ async function measure(cluster: FakeCluster, host: string, n: number, countReque
 export async function run(): Promise<BenchResult> {
   const args = argsOf();
   const n = Number(args.n ?? 100_000);
-  const liveN = Number(args.liveN ?? 5_000);
+  const liveN = Number(args.liveN ?? 2_000);
   const runs = Number(args.runs ?? 2);
   const started = Date.now();
   const fast: RunResult[] = [];
