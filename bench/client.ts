@@ -5,13 +5,14 @@
  *   --mode=ws-bare      a bare `ws` client: subscribe, JSON.parse every frame, count events
  *   --mode=ws-engine    the engine: subscribe() → EventClient (parse, filter, dedupe) → onEvent
  *   --mode=poll-engine  the engine's PollClient from event 1 (lastLogId 0), websocket unused
- *   --mode=lines-bare   a bare `ws` client writing each event as a JSON line on stdout, batched
- *                       per turn of the event loop as the CLI does (what the CLI is compared with)
+ *   --mode=lines-floor  the floor client: a bare `ws` client that parses each frame and writes
+ *                       its text back as a line on stdout, batched per turn of the event loop
+ *   --mode=lines-engine the engine, writing each event it delivers as a JSON line, batched the same way
  *
  * The first event is a sentinel: once it is delivered the client is live (the engine has caught
  * up) and says `ready`. The next `n` events are measured: wall time and CPU time from the first
- * to the last of them, reported as `{type: 'done', ...}` over IPC. (lines-bare reports nothing:
- * the parent counts its lines.)
+ * to the last of them, reported as `{type: 'done', ...}` over IPC. (The lines-* modes report
+ * nothing: the parent counts their lines and reads their CPU time from /proc.)
  *
  * --profile=FILE writes a CPU profile of the measured span (inspector) to FILE before `done`.
  */
@@ -68,6 +69,24 @@ function counted(): void {
   }
 }
 
+/** Lines on stdout, written once per turn of the event loop, as the CLI writes. */
+function lineWriter(): (line: string) => void {
+  let lines: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    process.stdout.write(lines.join('\n') + '\n');
+    lines = [];
+  };
+  return (line) => {
+    lines.push(line);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
+}
+
 function bareSocket(): WebSocket {
   const host = process.env.ARVADOS_API_HOST!;
   const token = process.env.ARVADOS_API_TOKEN!;
@@ -87,25 +106,23 @@ async function main(): Promise<void> {
       });
       return;
     }
-    case 'lines-bare': {
+    case 'lines-floor': {
+      // The floor of a client that prints events: parse each frame, write its text back.
       const ws = bareSocket();
-      let lines: string[] = [];
-      let scheduled = false;
-      const flush = () => {
-        scheduled = false;
-        process.stdout.write(lines.join('\n') + '\n');
-        lines = [];
-      };
+      const write = lineWriter();
       ws.on('message', (data) => {
-        const msg = JSON.parse(data.toString());
-        if (msg.event_type === undefined) return;
-        delete msg.msgID;
-        lines.push(JSON.stringify(msg));
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        const text = data.toString();
+        const msg = JSON.parse(text);
+        if (msg.event_type !== undefined) write(text);
       });
+      return;
+    }
+    case 'lines-engine': {
+      // The engine with the floor's output: each event it delivers, written as JSON.
+      const api = new ApiClient(resolveConfig({ env: process.env }));
+      const filters = args.uuid ? [[['object_uuid', '=', args.uuid] as [string, string, unknown]]] : [[]];
+      const write = lineWriter();
+      await subscribe(api, { filters, transport: 'websocket', onEvent: (ev: ArvadosEvent) => write(JSON.stringify(ev)) });
       return;
     }
     case 'ws-engine': {

@@ -170,7 +170,7 @@ async function checkFastIndex(n: number): Promise<void> {
 export async function run(): Promise<BenchResult> {
   const args = argsOf();
   const n = Number(args.n ?? 300_000);
-  const runs = Number(args.runs ?? 3);
+  const runs = Number(args.runs ?? 2);
   const timeoutMs = Number(args.timeoutS ?? 240) * 1000;
   const modes: Mode[] = args.modes ? (args.modes.split(',') as Mode[]) : ['id', 'start'];
   const cli = args.cli ?? join(REPO, 'dist', 'cli.js');

@@ -32,6 +32,8 @@ export interface BenchResult {
   /** Findings in words: what limited a figure, how it was measured. */
   notes: string[];
   durationMs: number;
+  /** The Node version of the process measured when it is not the bench's own (code-server's extension host). */
+  hostNode?: string;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -8,15 +8,37 @@ export type Listener<T> = (value: T) => void;
 
 export class Emitter<T> {
   private readonly listeners = new Set<Listener<T>>();
+  /** The listener when there is exactly one (the usual case on the event path): fire then neither copies nor iterates. */
+  private single?: Listener<T>;
 
   /** Subscribes a listener; dispose the result to unsubscribe. */
   readonly event = (listener: Listener<T>): Disposable => {
     this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    this.noteListeners();
+    return {
+      dispose: () => {
+        this.listeners.delete(listener);
+        this.noteListeners();
+      },
+    };
   };
+
+  private noteListeners(): void {
+    this.single = this.listeners.size === 1 ? this.listeners.values().next().value : undefined;
+  }
 
   /** Calls every listener. A throwing listener is reported to `onListenerError` and does not stop the others. */
   fire(value: T, onListenerError?: (err: unknown) => void): void {
+    const single = this.single;
+    if (single) {
+      try {
+        single(value);
+      } catch (err) {
+        onListenerError?.(err);
+      }
+      return;
+    }
+    // A copy: a listener may subscribe or unsubscribe others while they are called.
     for (const l of [...this.listeners]) {
       try {
         l(value);
@@ -28,5 +50,6 @@ export class Emitter<T> {
 
   dispose(): void {
     this.listeners.clear();
+    this.single = undefined;
   }
 }

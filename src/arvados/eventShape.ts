@@ -91,10 +91,58 @@ export type Frame =
   | { type: 'event'; event: ArvadosEvent }
   | { type: 'malformed'; reason: string };
 
+const MSG_ID_KEY = '"msgID":';
+
+/**
+ * The frame's text without its top-level `"msgID":N` member, so that the parsed object already
+ * has the event's shape (deleting the key after parsing would put V8's object in slow mode).
+ * Go's JSON sorts map keys, so msgID comes after event_at, event_type and id, which are scalars.
+ * The member is cut only where it is certainly a top-level key: no `{` before it but the opening
+ * one, right after `{` or a `,`, its value digits. Otherwise the text is left alone (and the
+ * event is copied out of the parsed object).
+ */
+function withoutMsgId(text: string): string {
+  const at = text.indexOf(MSG_ID_KEY);
+  if (at < 1 || text.lastIndexOf('{', at) !== 0) return text;
+  const before = text.charCodeAt(at - 1);
+  let end = at + MSG_ID_KEY.length;
+  const digits = end;
+  while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+  if (end === digits) return text;
+  const after = text[end];
+  if (before === 44 /* , */ && (after === ',' || after === '}')) return text.slice(0, at - 1) + text.slice(end);
+  if (at === 1 && after === ',' && text[end + 1] === '"') return `{${text.slice(end + 1)}`;
+  return text;
+}
+
+const TEXT_FIELDS = ['uuid', 'object_uuid', 'object_owner_uuid', 'object_kind', 'event_type', 'event_at'] as const;
+/** id, the text fields, properties. */
+const EVENT_KEYS = TEXT_FIELDS.length + 2;
+
+function keyCount(o: object): number {
+  let n = 0;
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) n++;
+  return n;
+}
+
+/** The event's fields of a frame whose text and id fields were already made right. */
+function eventFields(msg: Record<string, unknown>): ArvadosEvent {
+  return {
+    id: msg.id as number,
+    uuid: msg.uuid as string,
+    object_uuid: msg.object_uuid as string,
+    object_owner_uuid: msg.object_owner_uuid as string,
+    object_kind: msg.object_kind as string,
+    event_type: msg.event_type as string,
+    event_at: msg.event_at as string,
+    properties: msg.properties as EventProperties,
+  };
+}
+
 export function classifyFrame(text: string): Frame {
   let msg: unknown;
   try {
-    msg = JSON.parse(text);
+    msg = JSON.parse(withoutMsgId(text));
   } catch {
     return { type: 'malformed', reason: 'not JSON' };
   }
@@ -103,17 +151,14 @@ export function classifyFrame(text: string): Frame {
   if ('event_type' in msg) {
     const id = numberField(msg.id);
     if (!Number.isSafeInteger(id) || id <= 0) return { type: 'malformed', reason: 'event without a valid id' };
-    const ev: ArvadosEvent = {
-      id,
-      uuid: textField(msg.uuid),
-      object_uuid: textField(msg.object_uuid),
-      object_owner_uuid: textField(msg.object_owner_uuid),
-      object_kind: textField(msg.object_kind),
-      event_type: textField(msg.event_type),
-      event_at: textField(msg.event_at),
-      properties: isMap(msg.properties) ? (msg.properties as EventProperties) : {},
-    };
-    return { type: 'event', event: ev };
+    // The parsed object becomes the event: each field is fixed in place only when it is not
+    // already what the event's type says (the server sends text; NULL becomes '').
+    if (msg.id !== id) msg.id = id;
+    for (const k of TEXT_FIELDS) if (typeof msg[k] !== 'string') msg[k] = textField(msg[k]);
+    if (!isMap(msg.properties)) msg.properties = {};
+    // An unusual frame (a msgID left in, fields an event does not have): a copy of the fields.
+    if (keyCount(msg) !== EVENT_KEYS) return { type: 'event', event: eventFields(msg) };
+    return { type: 'event', event: msg as unknown as ArvadosEvent };
   }
   if (Object.keys(msg).length === 0) return { type: 'keepalive' };
   return { type: 'malformed', reason: 'neither a status reply, a keepalive nor an event' };

@@ -9,6 +9,11 @@ import { realScheduler, type Scheduler } from './scheduler';
 export interface BatcherOptions<T> {
   /** Minimum time between two flushes (250 ms = at most 4 flushes a second). */
   intervalMs: number;
+  /**
+   * Also at most `flushes` flushes in any `ms`: with a shorter intervalMs, a lone push after a
+   * quiet spell goes at once while a flood still gets no more than `flushes` per window.
+   */
+  window?: { flushes: number; ms: number };
   /** Most items held between flushes. */
   maxItems: number;
   /** Receives the queued items, oldest first, and how many were dropped since the last flush. */
@@ -21,6 +26,8 @@ export class Batcher<T> {
   private dropped = 0;
   private timer: unknown;
   private lastFlush = -Infinity;
+  /** Times of the last `window.flushes` flushes, oldest first. */
+  private readonly recent: number[] = [];
   private readonly scheduler: Scheduler;
   private disposed = false;
   /** Flushes done, for tests and diagnostics. */
@@ -64,6 +71,10 @@ export class Batcher<T> {
     this.queue.clear();
     this.dropped = 0;
     this.lastFlush = this.scheduler.now();
+    if (this.options.window) {
+      this.recent.push(this.lastFlush);
+      if (this.recent.length > this.options.window.flushes) this.recent.shift();
+    }
     this.flushes++;
     this.options.flush(items, dropped);
   }
@@ -83,7 +94,10 @@ export class Batcher<T> {
 
   private schedule(): void {
     if (this.timer !== undefined) return;
-    const wait = Math.max(0, this.lastFlush + this.options.intervalMs - this.scheduler.now());
+    let next = this.lastFlush + this.options.intervalMs;
+    const w = this.options.window;
+    if (w && this.recent.length >= w.flushes) next = Math.max(next, this.recent[this.recent.length - w.flushes] + w.ms);
+    const wait = Math.max(0, next - this.scheduler.now());
     this.timer = this.scheduler.setTimeout(() => {
       this.timer = undefined;
       this.flushNow();

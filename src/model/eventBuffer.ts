@@ -79,6 +79,20 @@ export class EventBuffer {
     return this.ring.newestFirst();
   }
 
+  /** Events `from` … `to` − 1 counted from the newest (0 is the newest). */
+  newestSlice(from: number, to: number): ArvadosEvent[] {
+    const out: ArvadosEvent[] = [];
+    const last = this.ring.size - 1;
+    for (let i = Math.max(0, from); i < Math.min(to, this.ring.size); i++) out.push(this.ring.at(last - i)!);
+    return out;
+  }
+
+  /** Position of an event counted from the newest, or -1. */
+  rankOf(ev: ArvadosEvent): number {
+    for (let i = 0, last = this.ring.size - 1; i <= last; i++) if (this.ring.at(last - i) === ev) return i;
+    return -1;
+  }
+
   oldestFirst(): ArvadosEvent[] {
     return this.ring.oldestFirst();
   }

@@ -1,6 +1,6 @@
 /**
  * What reaches the Events view, free of vscode: the events one owner follows, in batches (at most
- * 4 a second, bounded), held while paused (bounded, overflow counted) and shown on resume; the
+ * 4 in any 1.05 s, bounded), held while paused (bounded, overflow counted) and shown on resume; the
  * rate and time of the last event; the counts the view and the status bar show (onCounts, at most
  * 4 a second).
  */
@@ -37,7 +37,7 @@ export interface EventFeedOptions {
   bufferSize: number;
   logger?: Logger;
   scheduler?: Scheduler;
-  /** Minimum time between two batches, and between two count updates. */
+  /** Minimum time between two count updates; batches: at most 4 per 4.2 × this, 0.4 × this apart. */
   intervalMs?: number;
 }
 
@@ -71,7 +71,11 @@ export class EventFeed implements Disposable {
     this.intervalMs = options.intervalMs ?? 250;
     this.backlog = new Ring(options.bufferSize);
     this.batcher = new Batcher<ArvadosEvent>({
-      intervalMs: this.intervalMs,
+      // At most 4 batches in any 1.05 s (the view refreshes per batch; 1.05 so that a window a
+      // little over a second still holds 4), at least 100 ms apart: an event after a quiet spell
+      // shows without waiting out a fixed interval.
+      intervalMs: this.intervalMs * 0.4,
+      window: { flushes: 4, ms: this.intervalMs * 4.2 },
       maxItems: options.bufferSize,
       scheduler: this.scheduler,
       flush: (events, dropped) => this.emitBatch({ events, dropped }),

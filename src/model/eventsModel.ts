@@ -6,10 +6,28 @@ import type { ArvadosEvent } from '../arvados';
 import { EventBuffer } from './eventBuffer';
 import { EventGroup, GroupIndex, groupKey, type GroupBy } from './grouping';
 
-export type EventsNode = ArvadosEvent | EventGroup;
+/**
+ * Rows of one level of the flat view. A refresh of the root makes VS Code rebuild and send every
+ * root item; past this many the rest are under an "N older events" node, read when expanded.
+ */
+export const FLAT_PAGE = 1000;
+
+/** The flat view's events from the `start`-th newest on (`count` of them), shown when expanded. */
+export class OlderEvents {
+  constructor(
+    readonly start: number,
+    readonly count: number,
+  ) {}
+}
+
+export type EventsNode = ArvadosEvent | EventGroup | OlderEvents;
 
 export function isGroup(node: unknown): node is EventGroup {
   return node instanceof EventGroup;
+}
+
+export function isOlder(node: unknown): node is OlderEvents {
+  return node instanceof OlderEvents;
 }
 
 export type TreeChange = { kind: 'none' } | { kind: 'root' } | { kind: 'groups'; groups: EventGroup[] };
@@ -73,20 +91,33 @@ export class EventsModel {
     this.index?.rebuild([]);
   }
 
-  /** Top-level nodes: events newest first, or groups. */
+  /** Top-level nodes: the newest FLAT_PAGE events and an OlderEvents node for the rest, or groups. */
   roots(): EventsNode[] {
-    return this.index ? this.index.list() : this.buffer.newestFirst();
+    return this.index ? this.index.list() : this.page(0);
   }
 
   children(node?: EventsNode): EventsNode[] {
     if (!node) return this.roots();
+    if (isOlder(node)) return this.index ? [] : this.page(node.start);
     return isGroup(node) ? node.newestFirst() : [];
   }
 
-  /** The group an event is shown in, for TreeView.reveal. */
-  parentOf(node: EventsNode): EventGroup | undefined {
-    if (isGroup(node) || !this.index) return undefined;
-    return this.index.get(groupKey(node, this.index.by));
+  private page(start: number): EventsNode[] {
+    const end = start + FLAT_PAGE;
+    const rows: EventsNode[] = this.buffer.newestSlice(start, end);
+    if (this.buffer.size > end) rows.push(new OlderEvents(end, this.buffer.size - end));
+    return rows;
+  }
+
+  /** The node an event (or an OlderEvents node) is shown under, for TreeView.reveal; undefined for the root. */
+  parentOf(node: EventsNode): EventGroup | OlderEvents | undefined {
+    if (isGroup(node)) return undefined;
+    if (!this.index) {
+      const rank = isOlder(node) ? node.start - 1 : this.buffer.rankOf(node);
+      const start = Math.floor(rank / FLAT_PAGE) * FLAT_PAGE;
+      return start > 0 ? new OlderEvents(start, this.buffer.size - start) : undefined;
+    }
+    return isOlder(node) ? undefined : this.index.get(groupKey(node, this.index.by));
   }
 
   get(id: number): ArvadosEvent | undefined {

@@ -3,6 +3,7 @@
  * commands read their argument by its tag instead of guessing from its shape.
  */
 import type { ArvadosEvent, Filter } from '../arvados';
+import type { OlderEvents } from '../model/eventsModel';
 import type { EventGroup } from '../model/grouping';
 import type { Watch } from '../model/watches';
 
@@ -18,6 +19,14 @@ export interface EventNode {
 export interface GroupNode {
   readonly kind: 'group';
   readonly group: EventGroup;
+  readonly cluster?: string;
+}
+
+/** "N older events" under the flat Events view's newest rows; `older` is replaced as the buffer moves. */
+export interface OlderEventsNode {
+  readonly kind: 'older';
+  older: OlderEvents;
+  /** Its cluster's key (see ClusterEntry). */
   readonly cluster?: string;
 }
 
@@ -58,7 +67,7 @@ export interface ProcessTreeNode {
   readonly cluster?: string;
 }
 
-export type TreeNode = EventNode | GroupNode | WatchNode | FilterNode | AllEventsNode | ProcessTreeNode | ClusterNode;
+export type TreeNode = EventNode | GroupNode | OlderEventsNode | WatchNode | FilterNode | AllEventsNode | ProcessTreeNode | ClusterNode;
 
 function isNode(arg: unknown): arg is TreeNode {
   return typeof arg === 'object' && arg !== null && typeof (arg as { kind?: unknown }).kind === 'string';

@@ -4,7 +4,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { FakeCluster } from '../fake/cluster';
 import { subscribe } from '../../src/arvados/subscribe';
 import { PollClient } from '../../src/arvados/pollClient';
@@ -251,4 +255,27 @@ test('nothing the engine printed or raised in these tests contains the token', (
     assert.ok(!text.includes(encodeURIComponent(user.token)), 'encoded token');
   }
   for (const s of ['thisisnotavalidsecretatall', 'revokedrevokedrevoked']) assert.ok(!text.includes(s));
+});
+
+test('one TLS context per CA for the whole process: clients share it, and it still trusts only that CA', async () => {
+  const { api: a } = clientOf(cluster);
+  const { api: b } = clientOf(cluster);
+  assert.ok(a.tls.secureContext, 'a context is built for the extra CA');
+  assert.equal(a.tls.secureContext, b.tls.secureContext, 'the second client reuses the first one’s context');
+  const { stream } = await subscribe(b, {});
+  assert.equal(stream.transport, 'websocket', 'the websocket connects with the shared context');
+  assert.ok((await a.currentUser()).uuid, 'so does HTTPS');
+  await stream.close();
+  a.dispose();
+  b.dispose();
+  // A CA file of another CA (a public root, which did not sign the fake's certificate): its own
+  // context, which does not trust this server.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arv-other-ca-'));
+  const otherCa = path.join(dir, 'ca.pem');
+  fs.writeFileSync(otherCa, tls.rootCertificates[0]);
+  const { api: wrong } = clientOf(cluster, { caFile: otherCa });
+  assert.notEqual(wrong.tls.secureContext, a.tls.secureContext);
+  await assert.rejects(wrong.currentUser(), (e: Error) => e instanceof ConnectError && /is not trusted/.test(e.message));
+  wrong.dispose();
+  fs.rmSync(dir, { recursive: true, force: true });
 });

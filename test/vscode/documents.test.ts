@@ -9,10 +9,10 @@ import { setup, waitForRows, type Fixture } from './fixture';
 
 interface EventJson { id: number; uuid: string; object_uuid: string; object_kind: string; event_type: string; properties: Record<string, unknown> }
 
-/** The event a row's click command opens: its argument is the row's node, `{ kind: 'event', event, host }`. */
-function eventOf(item: vscode.TreeItem): EventJson | undefined {
-  const arg = item.command?.arguments?.[0] as { kind?: string; event?: EventJson } | undefined;
-  return arg?.kind === 'event' ? arg.event : undefined;
+/** The event of a row's node, `{ kind: 'event', event, host }` (its click command passes the event id). */
+function eventOf(node: unknown): EventJson | undefined {
+  const n = node as { kind?: string; event?: EventJson } | undefined;
+  return n?.kind === 'event' ? n.event : undefined;
 }
 
 describe('arvados-event: documents', () => {
@@ -25,9 +25,9 @@ describe('arvados-event: documents', () => {
     f = await setup();
     const row = f.cluster.updateObject(f.reads, { name: 'reads-doc.bam' });
     otherId = f.cluster.updateObject(f.other, { name: 'other-doc.vcf' }).id;
-    const shown = (id: number) => (r: { item: vscode.TreeItem }) => eventOf(r.item)?.id === id;
+    const shown = (id: number) => (r: { node: unknown }) => eventOf(r.node)?.id === id;
     const rs = await waitForRows('arvados.events', (r) => r.some(shown(row.id)) && r.some(shown(otherId)), 'the events');
-    ev = eventOf(rs.find(shown(row.id))!.item)!;
+    ev = eventOf(rs.find(shown(row.id))!.node)!;
   });
 
   after(async () => {
@@ -36,7 +36,8 @@ describe('arvados-event: documents', () => {
 
   it('the Events view\'s click command opens the event as a JSON document', async () => {
     const rs = await waitForRows('arvados.events', (r) => r.length > 0, 'events');
-    const row = rs.find((r) => eventOf(r.item)?.id === ev.id)!;
+    const row = rs.find((r) => eventOf(r.node)?.id === ev.id)!;
+    assert.deepEqual(row.item.command?.arguments, [ev.id, 'default'], 'the click passes the event id and its cluster');
     await vscode.commands.executeCommand(row.item.command!.command, ...(row.item.command!.arguments ?? []));
     const editor = vscode.window.activeTextEditor;
     assert.ok(editor, 'an editor opened');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { setup, waitForRows, rows, type Fixture, type Row } from './fixture';
+import { setup, waitFor, waitForRows, rows, type Fixture, type Row } from './fixture';
 
 const EVENTS = 'arvados.events';
 const SUBSCRIPTIONS = 'arvados.subscriptions';
@@ -43,7 +43,11 @@ describe('views', () => {
         // A click opens the event.
         assert.equal(r.item.command?.command, 'arvados.openEvent');
       }
-      assert.deepEqual(rs.map((r) => (r.item.command?.arguments?.[0] as { event: { id: number } }).event.id), [second.id, first.id]);
+      // The argument is the event id (VS Code keeps every row's arguments), and the command resolves it.
+      assert.deepEqual(rs.map((r) => r.item.command?.arguments), [[second.id, 'default'], [first.id, 'default']]);
+      await run('arvados.openEvent', first.id);
+      await waitFor(() => vscode.window.activeTextEditor?.document.uri.path, { until: (p) => p === `/event-${first.id}.json`, message: 'the clicked event opened' });
+      await run('workbench.action.closeAllEditors');
     });
 
     it('grouped by object: a group per object, its events as children', async () => {

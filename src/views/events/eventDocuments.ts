@@ -36,7 +36,10 @@ export class EventDocuments implements vscode.TextDocumentContentProvider, vscod
     const source = EventDocuments.sourceOf(uri);
     const ev = source && (this.opened.get(uri.toString()) ?? this.lookup(source.host, source.id));
     if (!ev) return JSON.stringify({ error: t('Event {0} is no longer in the buffer.', String(source?.id)) }, null, 2) + '\n';
-    return this.redact(JSON.stringify(ev, null, 2)) + '\n';
+    // The event's fields in the order of its type (the engine keeps the server's, which sorts them).
+    const { id, uuid, object_uuid, object_owner_uuid, object_kind, event_type, event_at, properties, ...rest } = ev;
+    const ordered = { id, uuid, object_uuid, object_owner_uuid, object_kind, event_type, event_at, properties, ...rest };
+    return this.redact(JSON.stringify(ordered, null, 2)) + '\n';
   }
 
   async open({ event, host }: EventNode, preview = true): Promise<vscode.TextEditor> {

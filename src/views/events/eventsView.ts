@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { ArvadosEvent } from '../../arvados';
 import { outcomeInWords } from '../../arvados/outcome';
 import type { EventsModel, EventsNode, TreeChange } from '../../model/eventsModel';
-import { isGroup } from '../../model/eventsModel';
+import { isGroup, isOlder } from '../../model/eventsModel';
 import { eventId, groupLabel, type EventGroup } from '../../model/grouping';
 import { eventAccessibleLabel, eventDescription, eventIcon, eventTooltip } from '../../model/labels';
 import { t } from '../../model/l10n';
@@ -18,11 +18,11 @@ import { registerLoopCounter } from '../../model/loopMonitor';
 import type { ObjectFacts } from '../../model/objects';
 import { eventsDescription, type CountsInput } from '../../model/status';
 import { COMMANDS, ITEMS, VIEWS } from '../ids';
-import type { ClusterNode, EventNode, GroupNode } from '../nodes';
+import type { ClusterNode, EventNode, GroupNode, OlderEventsNode } from '../nodes';
 import { ClusterNodes } from '../clusterNodes';
 import type { FollowedCluster } from '../../model/followedCluster';
 
-type Node = EventNode | GroupNode | ClusterNode;
+type Node = EventNode | GroupNode | OlderEventsNode | ClusterNode;
 
 /** One cluster's part of the view. */
 export interface EventsSection {
@@ -46,6 +46,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   readonly treeView: vscode.TreeView<Node>;
   private readonly eventNodes = new WeakMap<ArvadosEvent, EventNode>();
   private readonly groupNodes = new WeakMap<EventGroup, GroupNode>();
+  private readonly olderNodes = new Map<string, OlderEventsNode>();
   private dirty = false;
   private pendingGroups = new Set<EventGroup>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -132,8 +133,16 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     this.changeEmitter.fire(groups.map((g) => this.nodeOf(g, section)));
   }
 
-  private nodeOf(node: EventsNode, section: EventsSection): EventNode | GroupNode {
+  private nodeOf(node: EventsNode, section: EventsSection): EventNode | GroupNode | OlderEventsNode {
     const cluster = section.cluster.entry.key;
+    if (isOlder(node)) {
+      // By cluster and the position it starts at, so that an expanded "older events" node stays expanded.
+      const key = `${cluster}\n${node.start}`;
+      let n = this.olderNodes.get(key);
+      if (!n) this.olderNodes.set(key, (n = { kind: 'older', older: node, cluster }));
+      n.older = node;
+      return n;
+    }
     if (isGroup(node)) {
       let n = this.groupNodes.get(node);
       if (!n) this.groupNodes.set(node, (n = { kind: 'group', group: node, cluster }));
@@ -142,6 +151,13 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     let n = this.eventNodes.get(node);
     if (!n) this.eventNodes.set(node, (n = { kind: 'event', event: node, host: section.cluster.connection.host, cluster }));
     return n;
+  }
+
+  /** The node of an event still in the buffer: what a row's command arguments (event id, cluster key) stand for. */
+  eventNode(id: number, cluster?: string): EventNode | undefined {
+    const section = cluster !== undefined ? this.sections.get(cluster) : this.sections.shown()[0];
+    const ev = section?.model.get(id);
+    return ev && section ? (this.nodeOf(ev, section) as EventNode) : undefined;
   }
 
   /** The section a node belongs to. */
@@ -186,7 +202,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const section = this.sectionOf(node);
     if (!section) return [];
     if (node.kind === 'cluster') return this.childrenIn(section);
-    return this.childrenIn(section, node.kind === 'group' ? node.group : node.event);
+    return this.childrenIn(section, modelNode(node));
   }
 
   private childrenIn(section: EventsSection, parent?: EventsNode): Node[] {
@@ -197,7 +213,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (node.kind === 'cluster') return undefined;
     const section = this.sectionOf(node);
     if (!section) return undefined;
-    const parent = node.kind === 'event' ? section.model.parentOf(node.event) : undefined;
+    const parent = node.kind === 'group' ? undefined : section.model.parentOf(modelNode(node));
     if (parent) return this.nodeOf(parent, section);
     return this.several ? this.roots.of(section.cluster) : undefined;
   }
@@ -209,6 +225,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       const n = section.model.size;
       return this.roots.item(section.cluster, n === 1 ? t('1 event') : t('{0} events', n));
     }
+    if (node.kind === 'older') return this.olderItem(node);
     const objects = this.sectionOf(node)?.cluster.objects;
     if (!objects) return new vscode.TreeItem('');
     return node.kind === 'group' ? this.groupItem(node.group, objects, node.cluster) : this.eventItem(node, objects);
@@ -239,7 +256,15 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const icon = eventIcon(ev, outcome);
     item.iconPath = new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
     item.contextValue = ITEMS.eventOf(ev.object_kind);
-    item.command = { command: COMMANDS.openEvent, title: t('Open Event'), arguments: [node] };
+    // The id (and the cluster's key), not the event: VS Code keeps every row's arguments until the next refresh.
+    item.command = { command: COMMANDS.openEvent, title: t('Open Event'), arguments: [ev.id, node.cluster] };
+    return item;
+  }
+
+  private olderItem({ older, cluster }: OlderEventsNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(older.count === 1 ? t('1 older event') : t('{0} older events', older.count), vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.several && cluster ? `${cluster}/older-events:${older.start}` : `older-events:${older.start}`;
+    item.iconPath = new vscode.ThemeIcon('history');
     return item;
   }
 
@@ -257,6 +282,11 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   dispose(): void {
     clearInterval(this.clock);
     clearTimeout(this.soon);
+    this.olderNodes.clear();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function modelNode(node: EventNode | GroupNode | OlderEventsNode): EventsNode {
+  return node.kind === 'group' ? node.group : node.kind === 'older' ? node.older : node.event;
 }

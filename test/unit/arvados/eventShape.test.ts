@@ -62,3 +62,23 @@ test('kinds: infix table, PDHs, words, and rebuilding from a discovery document'
   assert.equal(t.kindOf('zzzzz-wdgt1-000000000000000'), 'arvados#widget');
   assert.equal(t.infixOf('arvados#widget'), 'wdgt1');
 });
+
+test('an event frame is read in place: msgID dropped wherever it is, NULL and numbers made text, only the fields of an event, a bad prefix still malformed', () => {
+  const first = classifyFrame('{"msgID":7,"id":"42","uuid":null,"object_uuid":"o","object_owner_uuid":3,"object_kind":"","event_type":"update","event_at":"t","properties":null}');
+  assert.equal(first.type, 'event');
+  if (first.type !== 'event') return;
+  assert.deepEqual(first.event, { id: 42, uuid: '', object_uuid: 'o', object_owner_uuid: '3', object_kind: '', event_type: 'update', event_at: 't', properties: {} });
+  const middle = classifyFrame('{"id":5,"msgID":9,"uuid":"u","object_uuid":"o","object_owner_uuid":"","object_kind":"","event_type":"create","event_at":"t","properties":{"text":"x"}}');
+  assert.equal(middle.type === 'event' && 'msgID' in middle.event, false);
+  assert.deepEqual(middle.type === 'event' && middle.event.properties, { text: 'x' });
+  // Go's order (keys sorted): msgID after id, cut from the text; a key that only ends in msgID is kept.
+  const sorted = classifyFrame('{"event_at":"t","event_type":"update","id":8,"msgID":12,"object_kind":"","object_owner_uuid":"","object_uuid":"o","properties":{"msgID":3},"uuid":"u"}');
+  assert.equal(sorted.type === 'event' && 'msgID' in sorted.event, false);
+  assert.deepEqual(sorted.type === 'event' && sorted.event.properties, { msgID: 3 }, 'a nested msgID is data');
+  const lookalike = classifyFrame('{"event_type":"update","id":9,"a\\"msgID":1,"msgID":2}');
+  assert.deepEqual(lookalike.type === 'event' && Object.keys(lookalike.event).sort(), ['event_at', 'event_type', 'id', 'object_kind', 'object_owner_uuid', 'object_uuid', 'properties', 'uuid'], 'an unusual frame: only the fields of an event');
+  assert.equal(classifyFrame('{"msgID":5,}').type, 'malformed', 'not turned into a keepalive by dropping msgID');
+  assert.equal(classifyFrame('{"id":1,"msgID":5,}').type, 'malformed');
+  assert.equal(classifyFrame('{"msgID":5}').type, 'malformed');
+  assert.equal(classifyFrame('{"msgID":1,"event_type":"x","id":0}').type, 'malformed');
+});

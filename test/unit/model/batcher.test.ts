@@ -74,3 +74,23 @@ test('shrinking the bound drops the oldest queued items', () => {
   clock.advance(0);
   assert.deepEqual(flushes[0], { at: 1000, items: [4, 5], dropped: 4 });
 });
+
+test('with a window: at most N flushes in any window, a push after a quiet spell at once', () => {
+  const clock = new ManualScheduler(1000);
+  const at: number[] = [];
+  const b = new Batcher<number>({ intervalMs: 100, window: { flushes: 4, ms: 1050 }, maxItems: 1000, scheduler: clock, flush: () => at.push(clock.now()) });
+  // A flood: a push every 5 ms for 5 s.
+  for (let ms = 0; ms < 5000; ms += 5) {
+    b.push(ms);
+    clock.advance(5);
+  }
+  clock.advance(2000);
+  for (let i = 1; i < at.length; i++) assert.ok(at[i] - at[i - 1] >= 100, 'at least 100 ms apart');
+  for (let i = 4; i < at.length; i++) assert.ok(at[i] - at[i - 4] >= 1050, `5 flushes within ${at[i] - at[i - 4]} ms`);
+  assert.ok(at.length >= 18, `the flood still flushes about 4 times a second (${at.length} in 5 s)`);
+  // Quiet, then one push: flushed on the next tick.
+  const before = at.length;
+  b.push(1);
+  clock.advance(0);
+  assert.equal(at.length, before + 1);
+});
