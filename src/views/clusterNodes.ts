@@ -8,6 +8,12 @@ import { stateWords } from '../model/status';
 import { ITEMS } from './ids';
 import type { ClusterNode } from './nodes';
 
+/** A view's per-cluster parts (a cluster with its model, or the cluster itself): those shown, in order, and any by its cluster's key. */
+export interface ClusterSections<S> {
+  shown(): S[];
+  get(key: string): S | undefined;
+}
+
 export class ClusterNodes {
   private readonly nodes = new Map<string, ClusterNode>();
 

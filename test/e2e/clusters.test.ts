@@ -2,7 +2,7 @@
  * Several clusters in a real VS Code workbench (code-server + Chromium, see harness.ts): the
  * default cluster from the environment and a second one from a profile (`bbbbb.conf`), followed
  * through the machine-scoped `arvados.clusters` setting. Both fakes start at event id 1 and make
- * the same UUID suffixes. The Events and Watched Objects views get a root node per cluster with
+ * the same UUID suffixes. The Events, Watched Objects and Processes views get a root node per cluster with
  * each event under its own cluster; the status bar's tooltip has a line per cluster; cutting one
  * cluster shows in the status bar while the other keeps streaming. Screenshot:
  * test-results/screenshots/clusters.png.
@@ -91,6 +91,15 @@ describe('several clusters', () => {
     const watched = await wb.waitFor(() => rowsOf(wb, 'Watched Objects'), (r) => r.some((x) => x.startsWith('2 reads-on-B.bam')), { timeout: 15000, message: 'watched under B' });
     const wRootB = watched.findIndex((r) => r.startsWith(`1 bbbbb (${b.host})`));
     assert.ok(wRootB >= 0 && watched.findIndex((r) => r.startsWith('2 reads-on-B.bam')) > wRootB, JSON.stringify(watched));
+
+    // A process on B goes under B's root in Processes.
+    const cr = b.createObject({ kind: 'arvados#containerRequest', name: 'align-on-B', state: 'Committed', priority: 1, container_uuid: null, requesting_container_uuid: null }).object.uuid as string;
+    b.updateObject(cr, { priority: 2 });
+    const procs = await wb.waitFor(() => rowsOf(wb, 'Processes'), (r) => r.some((x) => x.startsWith('2 align-on-B')), { timeout: 20000, message: 'the process under B' });
+    const pRootA = procs.findIndex((r) => r.startsWith(`1 ${a.host}`));
+    const pRootB = procs.findIndex((r) => r.startsWith(`1 bbbbb (${b.host})`));
+    const pRow = procs.findIndex((r) => r.startsWith('2 align-on-B'));
+    assert.ok(pRootA >= 0 && pRootB >= 0 && pRow > pRootB && (pRootA < pRootB || pRow < pRootA), JSON.stringify(procs));
   });
 
   it('cutting one cluster shows in the status bar; the other keeps streaming', async () => {

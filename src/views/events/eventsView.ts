@@ -19,7 +19,7 @@ import type { ObjectFacts } from '../../model/objects';
 import { eventsDescription, type CountsInput } from '../../model/status';
 import { COMMANDS, ITEMS, VIEWS } from '../ids';
 import type { ClusterNode, EventNode, GroupNode, OlderEventsNode } from '../nodes';
-import { ClusterNodes } from '../clusterNodes';
+import { ClusterNodes, type ClusterSections } from '../clusterNodes';
 import type { FollowedCluster } from '../../model/followedCluster';
 
 type Node = EventNode | GroupNode | OlderEventsNode | ClusterNode;
@@ -30,11 +30,7 @@ export interface EventsSection {
   readonly model: EventsModel;
 }
 
-/** The sections shown (in order), and any by its cluster's key. */
-export interface EventsSections {
-  shown(): EventsSection[];
-  get(key: string): EventsSection | undefined;
-}
+export type EventsSections = ClusterSections<EventsSection>;
 
 const GROUP_ICONS = { object: 'symbol-object', kind: 'symbol-class', eventType: 'symbol-event' } as const;
 /** Relative times in descriptions are refreshed this often while the view is visible. */

@@ -10,7 +10,7 @@ import { isFinished } from '../../model/processes/status';
 import type { ProcessTree, TreeFilter } from '../../model/processes/tree';
 import { ITEMS, VIEWS } from '../ids';
 import type { FollowedCluster } from '../../model/followedCluster';
-import { ClusterNodes } from '../clusterNodes';
+import { ClusterNodes, type ClusterSections } from '../clusterNodes';
 import type { ClusterNode, ProcessTreeNode } from '../nodes';
 
 type Node = ProcessTreeNode | ClusterNode;
@@ -21,11 +21,7 @@ export interface ProcessSection {
   readonly tree: ProcessTree;
 }
 
-/** The sections shown (in order), and any by its cluster's key. */
-export interface ProcessSections {
-  shown(): ProcessSection[];
-  get(key: string): ProcessSection | undefined;
-}
+export type ProcessSections = ClusterSections<ProcessSection>;
 
 export class ProcessesView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<undefined>();

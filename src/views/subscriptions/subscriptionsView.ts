@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { describeFilter } from '../../arvados';
 import type { FollowedCluster } from '../../model/followedCluster';
-import { ClusterNodes } from '../clusterNodes';
+import { ClusterNodes, type ClusterSections } from '../clusterNodes';
 import { t } from '../../model/l10n';
 import { ITEMS, VIEWS } from '../ids';
 import type { AllEventsNode, ClusterNode, FilterNode } from '../nodes';
@@ -13,10 +13,7 @@ import type { AllEventsNode, ClusterNode, FilterNode } from '../nodes';
 type SubscriptionNode = FilterNode | AllEventsNode | ClusterNode;
 
 /** The followed clusters shown, and any by its key: filters are per cluster. */
-export interface SubscriptionSource {
-  shown(): FollowedCluster[];
-  get(key: string): FollowedCluster | undefined;
-}
+export type SubscriptionSource = ClusterSections<FollowedCluster>;
 
 export class SubscriptionsView implements vscode.TreeDataProvider<SubscriptionNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<undefined>();

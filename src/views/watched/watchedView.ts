@@ -5,7 +5,7 @@ import { COLORS, escapeMarkdown } from '../../model/labels';
 import { t } from '../../model/l10n';
 import type { FollowedCluster } from '../../model/followedCluster';
 import type { Watch } from '../../model/watches';
-import { ClusterNodes } from '../clusterNodes';
+import { ClusterNodes, type ClusterSections } from '../clusterNodes';
 import { ITEMS, VIEWS } from '../ids';
 import type { ClusterNode, WatchNode } from '../nodes';
 
@@ -22,10 +22,7 @@ function iconOf(w: Watch): vscode.ThemeIcon {
 type Node = WatchNode | ClusterNode;
 
 /** What the view shows: the followed clusters' watch lists, with a root node per cluster while there are several. */
-export interface WatchedSource {
-  shown(): FollowedCluster[];
-  get(key: string): FollowedCluster | undefined;
-}
+export type WatchedSource = ClusterSections<FollowedCluster>;
 
 export class WatchedView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<undefined>();
