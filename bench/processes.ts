@@ -7,8 +7,8 @@
  * row of the workflow (label, description, icon: what getTreeItem does; tooltips wait for a hover). Measured in
  * the child: event-loop delay during the flood (p50, p99, max), the most tree refreshes in any
  * second, heap retained after − before (full GCs), list requests for details, and how long after
- * the last event the tree showed it. Targets: those of the extension's flood (p99 < 50 ms,
- * ≤ 4 refreshes/s, < 50 MB retained).
+ * the last event the tree showed it. Targets: those of the extension's raised flood targets
+ * (p99 < 20 ms, ≤ 4 refreshes in the worst second, < 5 MB retained per flood).
  *
  * The view itself (VS Code rendering the rows) is not in this process: bench/extension.ts
  * measures the Events view in a real workbench; this bench measures what the Processes feature
@@ -201,12 +201,12 @@ export async function run(): Promise<BenchResult> {
         `A workflow of ${steps} steps (requests and containers in the fake), then ${runs} floods of ${floodEvents} update events about them at full speed (median ${Math.round(median(out.rate))} events/s sent), over the real websocket. The extension's side (ClusterConnection, ProcessTree, and a reader building every row of the workflow on each refresh, as the view does) runs in a child process; the event-loop delay is sampled there during each flood (5 ms resolution), until the last event shows in the tree. The view's rendering in VS Code is not included (bench/extension.ts measures the Events view's). On this shared 2-core machine the fake cluster (one core at full speed) and other work compete with the child for CPU, so the loop delay measures contention as much as this code: a refresh of every row takes a few ms alone (see the refresh figure), far less under no load.`,
       ],
       figures: [
-        figure('processes.loopP99', `processes: ${steps}-step workflow under a flood: event-loop delay p99`, out.p99, 'ms', { target: '< 50', check: (v) => v < 50, digits: 1 }),
+        figure('processes.loopP99', `processes: ${steps}-step workflow under a flood: event-loop delay p99`, out.p99, 'ms', { target: '< 20', check: (v) => v < 20, digits: 1 }),
         figure('processes.loopP50', 'processes: flood: event-loop delay p50', out.p50, 'ms', { digits: 1 }),
         figure('processes.loopMax', 'processes: flood: event-loop delay max', out.max, 'ms', { digits: 1 }),
         figure('processes.refreshesPerS', 'processes: flood: tree refreshes in the busiest second', out.refreshes, 'refreshes/s', { target: '<= 4', check: (v) => v <= 4 }),
         figure('processes.refreshMs', `processes: flood: one refresh of the ${steps} rows (model and row text), median`, out.refreshMs, 'ms', { digits: 1 }),
-        figure('processes.heapGrowth', 'processes: flood: heap growth, retained (after − before, full GCs)', out.growth, 'MB', { target: '< 50', check: (v) => v < 50, digits: 1 }),
+        figure('processes.heapGrowth', 'processes: flood: heap growth, retained (after − before, full GCs)', out.growth, 'MB', { target: '< 5', check: (v) => v < 5, digits: 1 }),
         figure('processes.listRequests', `processes: flood: list requests for details (${floodEvents} events)`, out.calls, 'requests'),
         figure('processes.behindMs', 'processes: flood: last event in the tree after it was sent', out.behind, 'ms'),
       ],
