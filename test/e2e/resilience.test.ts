@@ -13,27 +13,17 @@
  *   readme-light.png, readme-dark.png; the README's copies in media/ are chosen by hand).
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FakeCluster } from '../fake/cluster';
 import { SCREENSHOT_DIR, startWorkbench, type Workbench } from './harness';
+import { freePort } from '../helpers/freePort';
 
 const REPO = resolve(__dirname, '..', '..');
 const STATUS = 'arvados.status';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 function statusMatches(wb: Workbench, re: RegExp, timeout = 15000): Promise<string | undefined> {
   return wb.waitFor(() => wb.statusBarText(STATUS), (t) => !!t && re.test(t), { timeout, message: `status bar ${re}` });

@@ -7,10 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { once } from 'node:events';
 import { FakeCluster } from '../fake/cluster';
 import { ClusterConnection, type ClusterStatus } from '../../src/model/cluster';
 import { createOpener, type ConnectionSettings } from '../../src/model/connection';
@@ -18,17 +16,9 @@ import { statusText } from '../../src/model/status';
 import { MemoryStore } from '../helpers/memoryStore';
 import { subscribe } from '../../src/arvados/subscribe';
 import { clientOf, RecordingLogger, waitUntil } from './helpers';
+import { freePort } from '../helpers/freePort';
 
 const SETTINGS: ConnectionSettings = { transport: 'auto', pollIntervalMs: 1000, maxBackfill: 1000 };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 test('unreachable at start, up 20 s later: connected without any call from the user', { timeout: 90_000 }, async () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'arv-resilience-'));
