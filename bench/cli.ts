@@ -5,20 +5,12 @@
  * bench/lines.ts.
  */
 import { existsSync } from 'node:fs';
-import { argsOf, runAsScript } from './lib';
+import { runAsScript } from './lib';
 import { CLI, compareWithFloor } from './lines';
 
 export async function run() {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
-  const args = argsOf();
-  return compareWithFloor('cli', 'cli', {
-    n: Number(args.n ?? 50_000),
-    liveN: Number(args.liveN ?? 30_000),
-    replayRuns: Number(args.runs ?? 3),
-    liveRuns: Number(args.liveRuns ?? 3),
-    profile: !!args.profile,
-    target: 0.85,
-  });
+  return compareWithFloor('cli', 0.85);
 }
 
 runAsScript(module, run);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { testCertificate } from '../test/fake/cert';
 import { FakeCluster } from '../test/fake/cluster';
-import { benchCollection, type BenchResult, countLines, cpuMsSince, emitUpdates, endChild, figure, forkClient, median, progress, REPO, sleep, updateEvent } from './lib';
+import { argsOf, benchCollection, type BenchResult, countLines, cpuMsSince, emitUpdates, endChild, figure, forkClient, median, progress, REPO, sleep, updateEvent } from './lib';
 import { formatSummary, summarize } from './profile';
 import { recordFrames, ReplayProxy, type Recording } from './replay';
 
@@ -107,11 +107,20 @@ export function fractionOfFloor(client: LinesRun[], floor: LinesRun[]): number[]
  * (client-bound, no target) and `liveRuns` pairs against the live fake (the target's figure),
  * each pair interleaved ABBA; `--profile` adds one profiled replay of each (node --cpu-prof).
  */
-export async function compareWithFloor(
-  bench: 'engine' | 'cli',
-  mode: 'engine' | 'cli',
-  opts: { n: number; liveN: number; replayRuns: number; liveRuns: number; profile: boolean; target: number },
-): Promise<BenchResult> {
+/**
+ * The engine's or the CLI's benchmark: `mode` against the floor client, judged by `target`, with
+ * the sizes from the command line (`--n`, `--liveN`, `--runs`, `--liveRuns`, `--profile`).
+ */
+export async function compareWithFloor(mode: 'engine' | 'cli', target: number, args: Record<string, string> = argsOf()): Promise<BenchResult> {
+  const bench = mode;
+  const opts = {
+    n: Number(args.n ?? 50_000),
+    liveN: Number(args.liveN ?? 30_000),
+    replayRuns: Number(args.runs ?? 3),
+    liveRuns: Number(args.liveRuns ?? 3),
+    profile: !!args.profile,
+    target,
+  };
   const started = Date.now();
   const order = (i: number): LinesMode[] => (i % 2 ? [mode, 'floor'] : ['floor', mode]);
   const replay: Record<string, LinesRun[]> = { floor: [], [mode]: [] };
