@@ -34,6 +34,8 @@ export class FollowedCluster implements ClusterContextLike {
   readonly userFilters: UserFilters;
   readonly watches: WatchList;
   readonly feed: EventFeed;
+  /** Its lines name the cluster while several are followed (see clusterLogger). */
+  readonly logger: Logger;
   private readonly subscriptions: Disposable[];
 
   constructor(
@@ -41,6 +43,7 @@ export class FollowedCluster implements ClusterContextLike {
     deps: FollowedClusterDeps,
   ) {
     const { store, logger } = deps;
+    this.logger = logger;
     this.connection = new ClusterConnection(
       { open: deps.open, store, logger, expectedHost: entry.host, scheduler: deps.scheduler, persistIntervalMs: deps.persistIntervalMs },
       deps.settings,

@@ -7,7 +7,6 @@
  */
 import * as vscode from 'vscode';
 import type { FollowedCluster } from '../../model/followedCluster';
-import { clusterLogger } from '../../model/followedCluster';
 import { t } from '../../model/l10n';
 import { cancelRequest, CancelRefused } from '../../model/processes/cancel';
 import { nameOf } from '../../model/processes/presentation';
@@ -27,7 +26,7 @@ const MEMENTO_MINE = 'arvados.processes.mineOnly';
 const MEMENTO_FAILED = 'arvados.processes.failedOnly';
 
 export function register(services: Services, memento?: vscode.Memento): vscode.Disposable[] {
-  const { clusters, output, contextKeys } = services;
+  const { clusters, contextKeys } = services;
   const sections = new Map<string, ProcessSection>();
   const shown = () => shownClusters(services).map((c) => sections.get(c.entry.key)).filter((s): s is ProcessSection => !!s);
   const filter: TreeFilter = { mineOnly: memento?.get<boolean>(MEMENTO_MINE) ?? true, failedOnly: memento?.get<boolean>(MEMENTO_FAILED) ?? false };
@@ -52,7 +51,7 @@ export function register(services: Services, memento?: vscode.Memento): vscode.D
       userUuid: () => connection.user?.uuid,
       ownedByMe: (owner) => objects.ownedByMe(owner),
       names: objects.names,
-      logger: cluster.entry.source.kind === 'default' ? output.logger : clusterLogger(output.logger, () => cluster.label),
+      logger: cluster.logger,
     });
     const section: ProcessSection = { cluster, tree };
     sections.set(cluster.entry.key, section);
@@ -67,8 +66,8 @@ export function register(services: Services, memento?: vscode.Memento): vscode.D
       if (loadedFor !== undefined) tree.clear();
       loadedFor = key;
       tree.loadRecent(50).then(
-        (n) => output.logger.info(`Processes: listed ${n} recent top-level requests on ${connection.host}`),
-        (err: unknown) => output.logger.warn(`Processes: could not list recent requests on ${connection.host}: ${(err as Error).message}`),
+        (n) => cluster.logger.info(`Processes: listed ${n} recent top-level requests on ${connection.host}`),
+        (err: unknown) => cluster.logger.warn(`Processes: could not list recent requests on ${connection.host}: ${(err as Error).message}`),
       );
     };
     onStatus();
@@ -119,7 +118,7 @@ export function register(services: Services, memento?: vscode.Memento): vscode.D
     }),
     vscode.commands.registerCommand(COMMANDS.cancelProcess, async (arg: unknown) => {
       const chosen = requestOf(arg);
-      if (chosen) await cancel(services, chosen.section, chosen.uuid);
+      if (chosen) await cancel(chosen.section, chosen.uuid);
     }),
     vscode.commands.registerCommand(COMMANDS.showAllProcesses, () => setFilter({ mineOnly: false })),
     vscode.commands.registerCommand(COMMANDS.showMyProcesses, () => setFilter({ mineOnly: true })),
@@ -137,7 +136,7 @@ async function askRequest(sections: ProcessSection[]): Promise<{ section: Proces
 }
 
 /** Asks first, naming the process; then sets its priority to 0. A refusal says why. */
-async function cancel({ output }: Services, { tree, cluster: { connection } }: ProcessSection, uuid: string): Promise<void> {
+async function cancel({ tree, cluster: { connection, logger } }: ProcessSection, uuid: string): Promise<void> {
   const node = tree.node(uuid);
   const name = node ? nameOf(node) : uuid;
   const steps = tree.children(uuid).length;
@@ -155,12 +154,12 @@ async function cancel({ output }: Services, { tree, cluster: { connection } }: P
   }
   try {
     await cancelRequest(api, uuid);
-    output.logger.info(`Cancelled ${uuid} (priority 0)`);
+    logger.info(`Cancelled ${uuid} (priority 0)`);
     void vscode.window.setStatusBarMessage(t('Cancelling "{0}"', name), 5000);
     await tree.refresh(uuid).catch(() => undefined);
   } catch (err) {
     const message = (err as Error).message;
-    output.logger.warn(`Cancel of ${uuid} failed: ${message}`);
+    logger.warn(`Cancel of ${uuid} failed: ${message}`);
     if (err instanceof CancelRefused) void vscode.window.showErrorMessage(t('Cannot cancel "{0}": {1}', name, message));
     else void vscode.window.showErrorMessage(t('Cancelling "{0}" failed: {1}', name, message));
   }
