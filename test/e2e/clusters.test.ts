@@ -13,16 +13,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FakeCluster } from '../fake/cluster';
-import { startWorkbench, type Workbench } from './harness';
+import { rowsOf, startWorkbench, type Workbench } from './harness';
 
 const REPO = resolve(__dirname, '..', '..');
-
-/** Rows of a view as `level label | description`. */
-function rowsOf(wb: Workbench, view: string): Promise<string[]> {
-  return wb.page.locator(`.monaco-list[aria-label=${JSON.stringify(view)}] .monaco-list-row`).evaluateAll((els) =>
-    els.map((el: any) => `${el.getAttribute('aria-level')} ` + ['.label-name', '.label-description'].map((sel) => String(el.querySelector(sel)?.innerText ?? '').replace(/\s+/g, ' ').trim()).join(' | ')),
-  );
-}
 
 /** The status bar item's hover text. */
 async function statusTooltip(wb: Workbench): Promise<string> {
@@ -69,7 +62,7 @@ describe('several clusters', () => {
     const rowB = b.updateObject(onB, { name: 'reads-on-B.bam' });
     assert.equal(rowA.id, rowB.id, 'the event ids collide');
 
-    const rows = await wb.waitFor(() => rowsOf(wb, 'Events'), (r) => r.some((x) => x.includes('reads-on-A.bam')) && r.some((x) => x.includes('reads-on-B.bam')), { timeout: 20000, message: 'both events' });
+    const rows = await wb.waitFor(() => rowsOf(wb, 'Events', { level: true }), (r) => r.some((x) => x.includes('reads-on-A.bam')) && r.some((x) => x.includes('reads-on-B.bam')), { timeout: 20000, message: 'both events' });
     const rootA = rows.findIndex((r) => r.startsWith(`1 ${a.host}`));
     const rootB = rows.findIndex((r) => r.startsWith(`1 bbbbb (${b.host})`));
     const evA = rows.findIndex((r) => r.startsWith('2 reads-on-A.bam'));
@@ -88,14 +81,14 @@ describe('several clusters', () => {
     // Watch B's object: it goes under B's root in Watched Objects.
     await wb.runCommand('Arvados: Watch Object');
     await wb.answerInput(onB);
-    const watched = await wb.waitFor(() => rowsOf(wb, 'Watched Objects'), (r) => r.some((x) => x.startsWith('2 reads-on-B.bam')), { timeout: 15000, message: 'watched under B' });
+    const watched = await wb.waitFor(() => rowsOf(wb, 'Watched Objects', { level: true }), (r) => r.some((x) => x.startsWith('2 reads-on-B.bam')), { timeout: 15000, message: 'watched under B' });
     const wRootB = watched.findIndex((r) => r.startsWith(`1 bbbbb (${b.host})`));
     assert.ok(wRootB >= 0 && watched.findIndex((r) => r.startsWith('2 reads-on-B.bam')) > wRootB, JSON.stringify(watched));
 
     // A process on B goes under B's root in Processes.
     const cr = b.createObject({ kind: 'arvados#containerRequest', name: 'align-on-B', state: 'Committed', priority: 1, container_uuid: null, requesting_container_uuid: null }).object.uuid as string;
     b.updateObject(cr, { priority: 2 });
-    const procs = await wb.waitFor(() => rowsOf(wb, 'Processes'), (r) => r.some((x) => x.startsWith('2 align-on-B')), { timeout: 20000, message: 'the process under B' });
+    const procs = await wb.waitFor(() => rowsOf(wb, 'Processes', { level: true }), (r) => r.some((x) => x.startsWith('2 align-on-B')), { timeout: 20000, message: 'the process under B' });
     const pRootA = procs.findIndex((r) => r.startsWith(`1 ${a.host}`));
     const pRootB = procs.findIndex((r) => r.startsWith(`1 bbbbb (${b.host})`));
     const pRow = procs.findIndex((r) => r.startsWith('2 align-on-B'));
@@ -109,7 +102,7 @@ describe('several clusters', () => {
     await wb.waitFor(() => wb.statusBarText('arvados.status'), (t) => !!t && /reconnecting|catching up|connecting/.test(t), { timeout: 20000, message: 'worst state shown' });
     const onA = a.createObject({ kind: 'arvados#collection', name: 'while-B-is-down.txt' }).object.uuid as string;
     a.updateObject(onA, { name: 'while-B-is-down.txt' });
-    await wb.waitFor(() => rowsOf(wb, 'Events'), (r) => r.some((x) => x.startsWith('2 while-B-is-down.txt')), { timeout: 15000, message: 'A keeps streaming' });
+    await wb.waitFor(() => rowsOf(wb, 'Events', { level: true }), (r) => r.some((x) => x.startsWith('2 while-B-is-down.txt')), { timeout: 15000, message: 'A keeps streaming' });
     // B back: both live again.
     b.clearApiFailures();
     b.setWebsocketEnabled(true);

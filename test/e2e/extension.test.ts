@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FakeCluster } from '../fake/cluster';
-import { startWorkbench, type Workbench } from './harness';
+import { rowsOf, startWorkbench, type Workbench } from './harness';
 
 const REPO = resolve(__dirname, '..', '..');
 const LOG = 'Arvados Events';
@@ -30,14 +30,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Waits until the status bar item matches. */
 function statusMatches(wb: Workbench, re: RegExp, timeout = 15000): Promise<string | undefined> {
   return wb.waitFor(() => wb.statusBarText(STATUS), (t) => !!t && re.test(t), { timeout, message: `status bar ${re}` });
-}
-
-/** The rows of a view as `label | description` (wb.treeRows runs the two together). */
-function rowsOf(wb: Workbench, view: string): Promise<string[]> {
-  // (No named functions in page code: the test's transpiler would wrap them in a helper the page lacks.)
-  return wb.page.locator(`.monaco-list[aria-label=${JSON.stringify(view)}] .monaco-list-row`).evaluateAll((els) =>
-    els.map((el: any) => ['.label-name', '.label-description'].map((sel) => String(el.querySelector(sel)?.innerText ?? '').replace(/\s+/g, ' ').trim()).join(' | ')),
-  );
 }
 
 /** The Events view's header (title and description, e.g. "EVENTS 3 shown"). */

@@ -53,6 +53,19 @@ interface CodeServerModule {
 
 let modulePromise: Promise<CodeServerModule> | undefined;
 /** scripts/code-server.mjs (plain ESM, shared with the demo and the benchmarks). */
+/**
+ * The rendered rows of a view as `label | description` (Workbench.treeRows runs the two together);
+ * with `level`, each prefixed by its tree depth (`1 ` for a root row), for checking what is under what.
+ */
+export function rowsOf(wb: Pick<Workbench, 'page'>, view: string, { level = false } = {}): Promise<string[]> {
+  // (No named functions in page code: the test's transpiler would wrap them in a helper the page lacks.)
+  return wb.page.locator(`.monaco-list[aria-label=${JSON.stringify(view)}] .monaco-list-row`).evaluateAll(
+    (els, withLevel) =>
+      els.map((el: any) => (withLevel ? `${el.getAttribute('aria-level')} ` : '') + ['.label-name', '.label-description'].map((sel) => String(el.querySelector(sel)?.innerText ?? '').replace(/\s+/g, ' ').trim()).join(' | ')),
+    level,
+  );
+}
+
 /** The page inside the webview that is ready (VS Code puts a webview's page in an iframe within an iframe). */
 export function webviewPage(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
