@@ -204,6 +204,14 @@ async function runningExtensionsActivation(wb: Workbench): Promise<number> {
   return Number(/(\d+)\s*ms/.exec(text)![1]);
 }
 
+/** Which `--parts` section measures a figure, by its key. */
+function partOf(key: string): string {
+  if (key.startsWith('ext.screen.')) return 'screen';
+  if (key.startsWith('ext.flood.')) return 'flood';
+  if (key.startsWith('ext.queue64.')) return 'queue';
+  return 'rest';
+}
+
 export async function waitLive(wb: Workbench): Promise<void> {
   await wb.waitFor(() => wb.statusBarText('arvados.status'), (t) => !!t && /live/.test(t), { timeout: 60_000, message: 'status bar live' });
 }
@@ -220,6 +228,8 @@ export async function run(): Promise<BenchResult> {
   const queueRates = String(args.queueRates ?? '500,1000,2000,4000').split(',').map(Number);
   const queueSeconds = Number(args.queueSeconds ?? 4);
   const floodEvents = Number(args.floodEvents ?? 50_000);
+  /** For working on one figure: `--parts=rest,screen,flood,queue` (all by default; run.ts always runs all). */
+  const parts = new Set(String(args.parts ?? 'rest,screen,flood,queue').split(','));
   const started = Date.now();
   const notes: string[] = [];
 
@@ -260,8 +270,8 @@ export async function run(): Promise<BenchResult> {
     const hostToStarted: number[] = [];
     const coldWorkbenchToRow: number[] = [];
     const coldPageToRow: number[] = [];
-    await installColdStartObserver(wb);
-    for (let i = 0; i < reloads; i++) {
+    if (parts.has('rest')) await installColdStartObserver(wb);
+    for (let i = 0; parts.has('rest') && i < reloads; i++) {
       const before = wb.codeServer.findLogFile(LOG);
       // As in the demo, events keep coming while the window loads: one every 100 ms.
       let k = 0;
@@ -292,16 +302,21 @@ export async function run(): Promise<BenchResult> {
     }
 
     // ---- 6. idle CPU -----------------------------------------------------------------------
-    const host = exthostOf(wb);
-    await sleep(5000);
-    const c0 = procCpuMs(host.pid);
-    const t0 = Date.now();
-    progress('extension', `idle for ${idleS} s (extension host pid ${host.pid})`);
-    await sleep(idleS * 1000);
-    const idleCpuMs = procCpuMs(host.pid) - c0;
-    const idleWallMs = Date.now() - t0;
-    progress('extension', `idle: ${idleCpuMs} ms CPU in ${Math.round(idleWallMs / 1000)} s`);
-    if (args.profile) {
+    let idleCpuMs = NaN;
+    let idleWallMs = NaN;
+    if (parts.has('rest')) {
+      const host = exthostOf(wb);
+      await sleep(5000);
+      const c0 = procCpuMs(host.pid);
+      const t0 = Date.now();
+      progress('extension', `idle for ${idleS} s (extension host pid ${host.pid})`);
+      await sleep(idleS * 1000);
+      idleCpuMs = procCpuMs(host.pid) - c0;
+      idleWallMs = Date.now() - t0;
+      progress('extension', `idle: ${idleCpuMs} ms CPU in ${Math.round(idleWallMs / 1000)} s`);
+    }
+    if (parts.has('rest') && args.profile) {
+      const host = exthostOf(wb);
       const profiler = await profileProcess(host.pid);
       await sleep(20_000);
       const file = join(mkdtempSync(join(tmpdir(), 'arv-bench-prof-exthost-')), 'idle.cpuprofile');
@@ -316,7 +331,7 @@ export async function run(): Promise<BenchResult> {
     const p50s: number[] = [];
     const p95s: number[] = [];
     let missing = 0;
-    for (let r = 1; r <= screenRuns; r++) {
+    for (let r = 1; parts.has('screen') && r <= screenRuns; r++) {
       const emittedAt: Record<string, number> = {};
       for (let i = 0; i < screenEvents; i++) {
         const name = `tts-r${r}-${i}-x`;
@@ -337,8 +352,10 @@ export async function run(): Promise<BenchResult> {
     if (missing) notes.push(`Time to screen: ${missing} of ${screenRuns * screenEvents} rows were never seen.`);
 
     // ---- 4. flood ------------------------------------------------------------------------------
-    setWorkspaceSetting(wb, 'arvados.diagnostics.eventLoopMonitor', true);
-    await wb.waitForLog(LOG, /Event loop monitor on/, { timeout: 30_000 });
+    if (parts.has('flood')) {
+      setWorkspaceSetting(wb, 'arvados.diagnostics.eventLoopMonitor', true);
+      await wb.waitForLog(LOG, /Event loop monitor on/, { timeout: 30_000 });
+    }
     const flood = { p50: [] as number[], p99: [] as number[], max: [] as number[], refreshes: [] as number[], refreshesAvg: [] as number[], heapBefore: [] as number[], heapAfter: [] as number[], heapGrowth: [] as number[], heapPeak: [] as number[], retainedBefore: [] as number[], retainedAfter: [] as number[], retainedGrowth: [] as number[], rate: [] as number[] };
     // --profile: one more flood, the extension host under the sampling profiler (bench/inspect.ts).
     const pid = exthostOf(wb).pid;
@@ -354,7 +371,7 @@ export async function run(): Promise<BenchResult> {
       return sample!.heapMb;
     };
     // --profile: one more flood, the extension host under the sampling profiler (bench/inspect.ts).
-    for (let r = 1; r <= floodRuns + (args.profile ? 1 : 0); r++) {
+    for (let r = 1; parts.has('flood') && r <= floodRuns + (args.profile ? 1 : 0); r++) {
       const profiling = r > floodRuns;
       await sleep(2000);
       const retainedBefore = await heapAfterGc();
@@ -409,11 +426,13 @@ export async function run(): Promise<BenchResult> {
     // ---- 4b. the fake's real 64-event queue ------------------------------------------------------
     // arvados-ws drops a client whose queue of 64 events fills. The extension reconnects with the
     // real queue; each rate is kept up for queueSeconds; the highest with no disconnect is the figure.
-    (cluster as unknown as { options: { clientQueueSize?: number } }).options.clientQueueSize = 64;
-    const sessionsBefore = Math.max(0, ...cluster.wsSessions().map((s) => s.connection));
-    cluster.cutConnections();
-    await cluster.waitFor(() => cluster.wsSessions().some((s) => s.connection > sessionsBefore && s.subscriptions > 0), 60_000, 'the extension reconnecting');
-    await waitLive(wb).catch((err: Error) => notes.push(`64-event queue: after the reconnect, ${err.message}`));
+    if (parts.has('queue')) {
+      (cluster as unknown as { options: { clientQueueSize?: number } }).options.clientQueueSize = 64;
+      const sessionsBefore = Math.max(0, ...cluster.wsSessions().map((s) => s.connection));
+      cluster.cutConnections();
+      await cluster.waitFor(() => cluster.wsSessions().some((s) => s.connection > sessionsBefore && s.subscriptions > 0), 60_000, 'the extension reconnecting');
+      await waitLive(wb).catch((err: Error) => notes.push(`64-event queue: after the reconnect, ${err.message}`));
+    }
     const queue: Array<{ rate: number | 'full speed'; achieved: number; disconnects: number; skipped: number; caughtUpMs?: number }> = [];
     /** One step: `total` events emitted by `emit`, then the last one's row awaited. */
     const queueStep = async (rate: number | 'full speed', total: number, emit: (last: string) => Promise<void>) => {
@@ -435,7 +454,7 @@ export async function run(): Promise<BenchResult> {
       if (disconnects > 0) await waitLive(wb!).catch(() => undefined);
       return step;
     };
-    for (const rate of queueRates) {
+    for (const rate of parts.has('queue') ? queueRates : []) {
       const total = Math.round(rate * queueSeconds);
       const perTick = Math.max(1, Math.round(rate / 20));
       const step = await queueStep(rate, total, async (last) => {
@@ -452,13 +471,13 @@ export async function run(): Promise<BenchResult> {
       if (step.disconnects > 0) break;
     }
     // Then as fast as the fake emits (the flood's way: batches of 1000), unless a paced rate already disconnected.
-    if (!queue.some((q) => q.disconnects > 0)) {
+    if (parts.has('queue') && !queue.some((q) => q.disconnects > 0)) {
       await queueStep('full speed', floodEvents, (last) => emitUpdates(cluster, uuid, floodEvents, { name: (i) => (i === floodEvents - 1 ? last : `q64-max-${i}.bam`) }));
     }
     // The achieved rate: the fake runs in this process, and its emitting has a limit of its own.
     const sustained = queue.filter((q) => q.disconnects === 0).map((q) => Math.round(q.achieved));
     const above = queue.find((q) => q.disconnects > 0);
-    notes.push(
+    if (parts.has('queue')) notes.push(
       `64-event queue (the real arvados-ws limit): rates tried ${queue.map((q) => `${q.rate}${q.rate === 'full speed' ? '' : '/s'} (${Math.round(q.achieved)}/s achieved): ${q.disconnects} disconnects, ${q.skipped} skipped, last row ${q.caughtUpMs === undefined ? 'never shown' : `at ${q.caughtUpMs} ms`}`).join('; ')}.` +
         (above
           ? ` Above ${sustained.length ? Math.max(...sustained) : 0}/s (at ${Math.round(above.achieved)}/s) the server dropped the extension (queue full); it reconnected and caught up from the logs API${above.caughtUpMs === undefined ? ', but the last event had not shown within 30 s' : ` (the last event shown ${above.caughtUpMs} ms after the start)`}, ${above.skipped} events skipped (a gap larger than the buffer).`
@@ -512,7 +531,7 @@ export async function run(): Promise<BenchResult> {
         figure('ext.bundle.gzipBytes', 'bundle size of dist/extension.js, gzipped', [gzipSync(bundle).length], 'bytes'),
         figure('ext.idle.cpuMsPerMin', 'idle connected extension host CPU', [(idleCpuMs * 60_000) / idleWallMs], 'ms CPU/min'),
         figure('ext.idle.corePct', 'idle connected extension host CPU, share of a core', [(100 * idleCpuMs) / idleWallMs], '%', { digits: 2 }),
-      ],
+      ].filter((f) => parts.has(partOf(f.key))),
     };
   } finally {
     await wb?.close();
