@@ -344,6 +344,7 @@ export async function run(): Promise<BenchResult> {
         .waitFor(() => seenRows(wb!), (s) => names.every((n) => n in s), { timeout: 10_000, interval: 250 })
         .catch(async () => seenRows(wb!));
       const latencies = names.filter((n) => n in seen).map((n) => seen[n] - emittedAt[n]);
+      progress('extension', `time to screen ${r}/${screenRuns}: every latency, in order: ${latencies.join(' ')} ms`);
       missing += names.length - latencies.length;
       p50s.push(percentile(latencies, 50));
       p95s.push(percentile(latencies, 95));

@@ -94,3 +94,60 @@ test('with a window: at most N flushes in any window, a push after a quiet spell
   clock.advance(0);
   assert.equal(at.length, before + 1);
 });
+
+test('a window for batches only: lone items 202 ms apart each go at once, a flood still gets at most 4 flushes in any window', () => {
+  const clock = new ManualScheduler(1000);
+  const flushes: Array<{ at: number; items: number[] }> = [];
+  const b = new Batcher<number>({ intervalMs: 200, window: { flushes: 4, ms: 1050, batchesOnly: true }, maxItems: 1000, scheduler: clock, flush: (items) => flushes.push({ at: clock.now(), items }) });
+  // A trickle of 5 a second: every item is shown the moment it arrives, none waits for a window.
+  for (let i = 0; i < 20; i++) {
+    b.push(i);
+    const pushedAt = clock.now();
+    clock.advance(0);
+    assert.deepEqual(flushes.at(-1), { at: pushedAt, items: [i] }, `item ${i} flushed at once`);
+    clock.advance(202);
+  }
+  // Two items 100 ms apart: the second waits for the interval (VS Code's tree debounce), never less.
+  clock.advance(1000);
+  b.push(100);
+  clock.advance(100);
+  b.push(101);
+  clock.advance(200);
+  assert.ok(flushes.at(-1)!.at - flushes.at(-2)!.at >= 200, 'at least 200 ms apart');
+  // A flood: a push every 5 ms for 5 s. Its flushes carry many items, and the window holds.
+  clock.advance(2000);
+  const floodStart = flushes.length;
+  for (let ms = 0; ms < 5000; ms += 5) {
+    b.push(ms);
+    clock.advance(5);
+  }
+  clock.advance(2000);
+  const at = flushes.slice(floodStart).map((f) => f.at);
+  for (let i = 1; i < at.length; i++) assert.ok(at[i] - at[i - 1] >= 200, 'at least 200 ms apart');
+  for (let i = 4; i < at.length; i++) assert.ok(at[i] - at[i - 4] >= 1050, `5 flushes within ${at[i] - at[i - 4]} ms`);
+  assert.ok(at.length >= 18, `the flood still flushes about 4 times a second (${at.length} in 5 s)`);
+});
+
+test('the gate opens after a consumer timer of the same length armed during the flush (VS Code tree view debounce)', async () => {
+  // Real timers: the order in which Node runs two 200 ms timers armed in one tick, not a duration.
+  const order: string[] = [];
+  let consumerTimerPending = false;
+  const b = new Batcher<number>({
+    intervalMs: 200,
+    maxItems: 10,
+    flush: (items) => {
+      order.push(`flush ${items.join(',')}${consumerTimerPending ? ' (consumer still waiting)' : ''}`);
+      consumerTimerPending = true;
+      setTimeout(() => {
+        consumerTimerPending = false;
+        order.push('consumer ready');
+      }, 200);
+    },
+  });
+  b.push(1);
+  await new Promise((r) => setTimeout(r, 20));
+  b.push(2);
+  await new Promise((r) => setTimeout(r, 450));
+  b.dispose();
+  assert.deepEqual(order.slice(0, 3), ['flush 1', 'consumer ready', 'flush 2']);
+});
