@@ -20,6 +20,7 @@ import { eventsDescription, type CountsInput } from '../../model/status';
 import { COMMANDS, ITEMS, VIEWS } from '../ids';
 import type { ClusterNode, EventNode, GroupNode, OlderEventsNode } from '../nodes';
 import { ClusterNodes, type ClusterSections } from '../clusterNodes';
+import { Pacer } from '../pacer';
 import type { FollowedCluster } from '../../model/followedCluster';
 
 type Node = EventNode | GroupNode | OlderEventsNode | ClusterNode;
@@ -51,6 +52,8 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   private descriptionText = '';
   private problem?: string;
   private readonly roots = new ClusterNodes(VIEWS.events);
+  /** A refresh's 1,000 rows are built 100 per event-loop turn. */
+  private readonly pacer = new Pacer(100);
   /** Refreshes done, for diagnostics. */
   refreshes = 0;
 
@@ -190,6 +193,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   // TreeDataProvider
 
   getChildren(node?: Node): Node[] {
+    this.pacer.restart();
     if (!node) {
       const shown = this.sections.shown();
       if (shown.length > 1) return shown.map((s) => this.roots.of(s.cluster));
@@ -214,7 +218,11 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     return this.several ? this.roots.of(section.cluster) : undefined;
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
+  getTreeItem(node: Node): vscode.TreeItem | Thenable<vscode.TreeItem> {
+    return this.pacer.build(() => this.treeItem(node));
+  }
+
+  private treeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'cluster') {
       const section = this.sections.get(node.cluster);
       if (!section) return new vscode.TreeItem(node.cluster);
