@@ -15,12 +15,18 @@ export interface EventLog extends vscode.Disposable {
 
 export const CHANNEL_NAME = 'Arvados Events';
 const MAX_LINES_PER_BATCH = 2000;
+/** Lines written per event-loop turn: a batch of 2,000 in one go holds the extension host ~10 ms. */
+const LINES_PER_TURN = 200;
 
 export class Output implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
   readonly logger: Logger;
   /** The token redactor of each cluster's last connection, by cluster key. */
   private readonly redactors = new Map<string, (text: string) => string>();
+  /** Event lines not written yet, oldest first; written LINES_PER_TURN a turn. */
+  private pending: string[] = [];
+  private pendingFrom = 0;
+  private drainScheduled?: NodeJS.Immediate;
 
   constructor() {
     this.channel = vscode.window.createOutputChannel(CHANNEL_NAME, { log: true });
@@ -41,19 +47,41 @@ export class Output implements vscode.Disposable {
     const lines = new Batcher<ArvadosEvent>({
       intervalMs: 250,
       maxItems: MAX_LINES_PER_BATCH * 4,
-      flush: (events, dropped) => {
-        const text = eventLogLines(events, dropped, names, MAX_LINES_PER_BATCH, cluster());
-        // One entry per line: each gets its own timestamp and level.
-        for (const line of text) this.channel.info(this.redact(line));
-      },
+      flush: (events, dropped) => this.write(eventLogLines(events, dropped, names, MAX_LINES_PER_BATCH, cluster())),
     });
     return {
       log: (ev) => lines.push(ev),
       dispose: () => {
         lines.flushNow();
         lines.dispose();
+        this.drain(Infinity);
       },
     };
+  }
+
+  private write(lines: string[]): void {
+    for (const line of lines) this.pending.push(line);
+    this.drainSoon();
+  }
+
+  private drainSoon(): void {
+    this.drainScheduled ??= setImmediate(() => {
+      this.drainScheduled = undefined;
+      this.drain(LINES_PER_TURN);
+    });
+  }
+
+  /** Writes up to `max` pending lines, and schedules the rest for the next turn. */
+  private drain(max: number): void {
+    const end = Math.min(this.pending.length, this.pendingFrom + max);
+    // One entry per line: each gets its own timestamp and level.
+    for (let i = this.pendingFrom; i < end; i++) this.channel.info(this.redact(this.pending[i]));
+    this.pendingFrom = end;
+    if (end < this.pending.length) this.drainSoon();
+    else {
+      this.pending = [];
+      this.pendingFrom = 0;
+    }
   }
 
   /** Keeps `redact` (the last connection's of cluster `key`): every line passes every cluster's. */
@@ -71,6 +99,8 @@ export class Output implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.drain(Infinity);
+    if (this.drainScheduled) clearImmediate(this.drainScheduled);
     this.channel.dispose();
   }
 }
