@@ -23,6 +23,15 @@ import { t } from './l10n';
 import { describeNetworkError } from './rest';
 import type { ArvadosEvent, Filter } from './types';
 
+/**
+ * Frames handled per event-loop turn, about: past it the socket pauses until the next turn. One
+ * socket read can hold thousands of frames (libuv reads up to 32 × 64 KiB at a time); handling
+ * them all in that callback keeps every other callback of the process waiting (in the extension
+ * host: tree refreshes, other extensions, the window's requests). Resumed a turn later, so
+ * nothing waits in a queue of ours and the kernel's buffer holds the rest.
+ */
+export const FRAMES_PER_TURN = 200;
+
 export interface EventClientOptions extends StreamOptions {
   websocketUrl: string;
   /** The server's keepalive interval (API.SendTimeout); a socket silent for about twice this is dead. */
@@ -76,6 +85,10 @@ export class EventClient extends BaseEventStream {
   private catchUpNeeded = false;
   /** True while the socket is paused because the consumer is behind. */
   private socketPaused = false;
+  /** Frames handled in this event-loop turn; at FRAMES_PER_TURN the socket pauses until the next. */
+  private framesInTurn = 0;
+  private turnEnd?: NodeJS.Immediate;
+  private turnPaused = false;
   /** Why this client dropped its own socket, if it did: the reason to show rather than the close code. */
   private dropReason?: string;
 
@@ -191,6 +204,7 @@ export class EventClient extends BaseEventStream {
       });
       this.ws = ws;
       this.socketPaused = false;
+      this.turnPaused = false;
       let opened = false;
       ws.on('open', () => {
         if (gen !== this.generation) return ws.terminate();
@@ -201,6 +215,7 @@ export class EventClient extends BaseEventStream {
       ws.on('message', (data, isBinary) => {
         if (gen !== this.generation) return;
         this.onFrame(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+        this.paceFrames(ws);
       });
       ws.on('error', (err: NodeJS.ErrnoException) => {
         if (gen !== this.generation) return;
@@ -363,6 +378,21 @@ export class EventClient extends BaseEventStream {
     }
   }
 
+  /** Counts a frame of this turn; at FRAMES_PER_TURN, stops reading until the next turn. */
+  private paceFrames(ws: WebSocket): void {
+    this.turnEnd ??= setImmediate(() => {
+      this.turnEnd = undefined;
+      this.framesInTurn = 0;
+      if (!this.turnPaused) return;
+      this.turnPaused = false;
+      if (this.ws === ws && !this.socketPaused) ws.resume();
+    });
+    if (++this.framesInTurn < FRAMES_PER_TURN || this.turnPaused) return;
+    this.turnPaused = true;
+    // The rest of the chunk being parsed still arrives now; no further read until then.
+    ws.pause();
+  }
+
   /** Delivers a live event once, if some subscription's whole filter admits it; a late commit too. */
   private accept(ev: ArvadosEvent): void {
     if (this.delivered.has(ev.id)) return;
@@ -379,7 +409,7 @@ export class EventClient extends BaseEventStream {
       void busy.then(() => {
         if (this.ws !== ws) return;
         this.socketPaused = false;
-        ws.resume();
+        if (!this.turnPaused) ws.resume();
       });
     }
   }
