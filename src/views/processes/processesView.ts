@@ -11,6 +11,7 @@ import type { ProcessTree, TreeFilter } from '../../model/processes/tree';
 import { ITEMS, VIEWS } from '../ids';
 import type { FollowedCluster } from '../../model/followedCluster';
 import { ClusterNodes, type ClusterSections } from '../clusterNodes';
+import { Pacer } from '../pacer';
 import type { ClusterNode, ProcessTreeNode } from '../nodes';
 
 type Node = ProcessTreeNode | ClusterNode;
@@ -30,6 +31,8 @@ export class ProcessesView implements vscode.TreeDataProvider<Node>, vscode.Disp
   /** Nodes handed to VS Code, by cluster and uuid, so getParent and reveal see the same objects. */
   private readonly handed = new Map<string, ProcessTreeNode>();
   private readonly roots = new ClusterNodes(VIEWS.processes);
+  /** A workflow's thousands of steps are built 100 per event-loop turn. */
+  private readonly pacer = new Pacer(100);
 
   constructor(
     private readonly sections: ProcessSections,
@@ -62,6 +65,7 @@ export class ProcessesView implements vscode.TreeDataProvider<Node>, vscode.Disp
   }
 
   getChildren(node?: Node): Node[] {
+    this.pacer.restart();
     const shown = this.sections.shown();
     if (!node) {
       // Forget nodes of requests that left their tree (bounded by the trees' own sizes).
@@ -88,7 +92,11 @@ export class ProcessesView implements vscode.TreeDataProvider<Node>, vscode.Disp
     return this.sections.shown().length > 1 ? this.roots.of(section.cluster) : undefined;
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
+  getTreeItem(node: Node): vscode.TreeItem | Thenable<vscode.TreeItem> {
+    return this.pacer.build(() => this.treeItem(node));
+  }
+
+  private treeItem(node: Node): vscode.TreeItem {
     const section = this.sectionOf(node);
     if (node.kind === 'cluster') {
       if (!section) return new vscode.TreeItem(node.cluster);
