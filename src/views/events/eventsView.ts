@@ -56,6 +56,9 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   private readonly pacer = new Pacer(100);
   /** Refreshes done, for diagnostics. */
   refreshes = 0;
+  /** Refreshes of the whole tree (the root). */
+  private wholeRefreshes = 0;
+  private lastRefreshAt = 0;
 
   constructor(private readonly sections: EventsSections) {
     this.treeView = vscode.window.createTreeView(VIEWS.events, { treeDataProvider: this, showCollapseAll: true });
@@ -69,7 +72,8 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       registerLoopCounter('tree refreshes', () => this.refreshes),
     );
     this.clock = setInterval(() => {
-      if (this.treeView.visible && !this.frozen && this.size) this.refreshRoot();
+      // Not while events keep coming: their refreshes update the relative times too.
+      if (this.treeView.visible && !this.frozen && this.size && Date.now() - this.lastRefreshAt > 1000) this.refreshRoot();
     }, RELATIVE_TIME_REFRESH_MS);
     this.clock.unref?.();
   }
@@ -97,7 +101,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     }
     if (change.kind === 'root') {
       if (this.several && this.sections.shown().includes(section)) {
-        this.refreshes++;
+        this.counted();
         this.changeEmitter.fire(this.roots.of(section.cluster));
       } else this.refreshRoot();
     } else this.refreshGroups(change.groups, section);
@@ -105,14 +109,25 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
 
   private soon?: NodeJS.Timeout;
 
-  /** Refreshes within a quarter second, once however often asked (outcomes arriving one by one). */
+  /**
+   * Refreshes within a quarter second, once however often asked (outcomes arriving one by one),
+   * unless the whole tree is refreshed meanwhile: that shows the change too (in a flood of the
+   * flat view, one every 250 ms).
+   */
   refreshSoon(): void {
     if (this.soon) return;
+    const askedAt = this.wholeRefreshes;
     this.soon = setTimeout(() => {
       this.soon = undefined;
-      if (!this.frozen) this.refreshRoot();
+      if (!this.frozen && this.wholeRefreshes === askedAt) this.refreshRoot();
     }, 250);
     this.soon.unref?.();
+  }
+
+  /** Every refresh passes here: counted for the diagnostics, and timed. */
+  private counted(): void {
+    this.refreshes++;
+    this.lastRefreshAt = Date.now();
   }
 
   /** Everything changed (grouping, clear). */
@@ -123,12 +138,13 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     }
     this.dirty = false;
     this.pendingGroups.clear();
-    this.refreshes++;
+    this.counted();
+    this.wholeRefreshes++;
     this.changeEmitter.fire(undefined);
   }
 
   private refreshGroups(groups: EventGroup[], section: EventsSection): void {
-    this.refreshes++;
+    this.counted();
     this.changeEmitter.fire(groups.map((g) => this.nodeOf(g, section)));
   }
 
