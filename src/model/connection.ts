@@ -16,7 +16,6 @@ import {
   readConnectionSources,
   readSettingsFile,
   sameHost,
-  subscribe,
   type ArvadosConfig,
   type BoundToken,
   type ConnectionSources,
@@ -148,11 +147,26 @@ export function createOpener(tokenFor: (host: string) => Promise<string | undefi
     const s = readConnectionSources(env);
     const own = ownHost(settings.apiHost, s);
     const setting = userSettingHost(settings.apiHost);
-    const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await tokenFor(h), userHost: setting });
+    const stored = oncePerHost(tokenFor);
+    // SecretStorage answers through the window, a round trip that is slow while the window starts:
+    // the own host's token is read while the host is chosen (reading it sends it nowhere).
+    if (own) stored(own).catch(() => undefined);
+    const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await stored(h), userHost: setting });
     const host = chooseHost ? await chooseHost(own, hasToken) : own;
     if (!host) throw missingSettingsError(s.environment.token || s.file.token ? ['ARVADOS_API_HOST'] : ['ARVADOS_API_HOST', 'ARVADOS_API_TOKEN'], s.file.path);
     request.onHost?.(host);
-    return openStream(connectionConfig(host, settings, s, await tokenFor(host)), request);
+    return openStream(connectionConfig(host, settings, s, await stored(host)), request);
+  };
+}
+
+/** `tokenFor`, read once per host (one connection attempt asks for the same host's token twice). */
+function oncePerHost(tokenFor: (host: string) => Promise<string | undefined>): (host: string) => Promise<string | undefined> {
+  const read = new Map<string, Promise<string | undefined>>();
+  return (host) => {
+    const key = host.toLowerCase();
+    let p = read.get(key);
+    if (!p) read.set(key, (p = tokenFor(host)));
+    return p;
   };
 }
 
@@ -179,6 +193,8 @@ export function createHostOpener(host: string, tokenFor: (host: string) => Promi
 /** The API client and the event stream for one resolved connection. */
 async function openStream(config: ArvadosConfig, { settings, filters, lastLogIdFor, logger, onHost }: OpenRequest): Promise<Opened> {
   onHost?.(config.apiHost);
+  // The event streams (the websocket client, polling) load with the first connection, not at activation.
+  const { subscribe } = await import('../arvados/transport');
   const api = new ApiClient(config, { logger });
   try {
     const lastLogId = lastLogIdFor(config.apiHost);

@@ -139,6 +139,24 @@ test('createOpener: a host chosen elsewhere without a token bound to it fails be
   await assert.rejects(createOpener(async () => undefined, homeWith())({ settings, filters: [], lastLogIdFor: () => undefined, logger: silentLogger }), /ARVADOS_API_HOST and ARVADOS_API_TOKEN/);
 });
 
+test('createOpener: the own host\'s token is read while the host is chosen, and each host\'s once per attempt', async () => {
+  const e = { ...homeWith(), ARVADOS_API_HOST: '127.0.0.1:1', ARVADOS_API_TOKEN: ENV_TOKEN };
+  const asked: string[] = [];
+  let askedWhileChoosing: string[] = [];
+  const open = createOpener(async (h) => void asked.push(h), e, async (own, hasToken) => {
+    // SecretStorage is a round trip to the window: the own host's read is already under way.
+    askedWhileChoosing = [...asked];
+    await hasToken(own!);
+    await hasToken('W.example');
+    await hasToken('w.example');
+    return 'w.example';
+  });
+  const settings = { transport: 'auto' as const, pollIntervalMs: 1000, maxBackfill: 10 };
+  await assert.rejects(open({ settings, filters: [], lastLogIdFor: () => undefined, logger: silentLogger }), /No API token for w\.example/);
+  assert.deepEqual(askedWhileChoosing, ['127.0.0.1:1']);
+  assert.deepEqual(asked, ['127.0.0.1:1', 'W.example'], 'once per host, whatever its case');
+});
+
 test('package.json: the host, cluster and trust settings are machine-scoped, and restricted in untrusted workspaces', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
   const props = pkg.contributes.configuration.properties;
