@@ -17,7 +17,7 @@ import type { InHostResults } from './index';
 const REPO = resolve(__dirname, '..', '..');
 
 async function main(): Promise<number> {
-  if (!existsSync(join(REPO, 'dist', 'extension.js'))) throw new Error('build the extension first (npm run build)');
+  if (!existsSync(join(REPO, 'dist', 'extension.mjs'))) throw new Error('build the extension first (npm run build)');
   // A computed specifier keeps TypeScript (CommonJS here) from resolving the .mjs itself.
   const { buildInHostSuite } = await import(pathToFileURL(join(REPO, 'test', 'vscode', 'build.mjs')).href) as { buildInHostSuite(): Promise<string> };
   const extensionTestsPath = await buildInHostSuite();
