@@ -147,26 +147,18 @@ export function createOpener(tokenFor: (host: string) => Promise<string | undefi
     const s = readConnectionSources(env);
     const own = ownHost(settings.apiHost, s);
     const setting = userSettingHost(settings.apiHost);
-    const stored = oncePerHost(tokenFor);
     // SecretStorage answers through the window, a round trip that is slow while the window starts:
     // the own host's token is read while the host is chosen (reading it sends it nowhere).
-    if (own) stored(own).catch(() => undefined);
-    const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await stored(h), userHost: setting });
+    const ownToken = own ? tokenFor(own) : undefined;
+    ownToken?.catch(() => undefined);
+    const read = (h: string) => (ownToken && sameHost(h, own) ? ownToken : tokenFor(h));
+    const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await read(h), userHost: setting });
     const host = chooseHost ? await chooseHost(own, hasToken) : own;
     if (!host) throw missingSettingsError(s.environment.token || s.file.token ? ['ARVADOS_API_HOST'] : ['ARVADOS_API_HOST', 'ARVADOS_API_TOKEN'], s.file.path);
     request.onHost?.(host);
-    return openStream(connectionConfig(host, settings, s, await stored(host)), request);
-  };
-}
-
-/** `tokenFor`, read once per host (one connection attempt asks for the same host's token twice). */
-function oncePerHost(tokenFor: (host: string) => Promise<string | undefined>): (host: string) => Promise<string | undefined> {
-  const read = new Map<string, Promise<string | undefined>>();
-  return (host) => {
-    const key = host.toLowerCase();
-    let p = read.get(key);
-    if (!p) read.set(key, (p = tokenFor(host)));
-    return p;
+    // Another host's is read now: choosing may have stored one for it (Set API Token after the user accepted it).
+    const stored = await read(host);
+    return openStream(connectionConfig(host, settings, s, stored), request);
   };
 }
 
