@@ -16,6 +16,7 @@ import {
   readConnectionSources,
   readSettingsFile,
   sameHost,
+  tlsSettings,
   type ArvadosConfig,
   type BoundToken,
   type ConnectionSources,
@@ -153,13 +154,25 @@ export function createOpener(tokenFor: (host: string) => Promise<string | undefi
     ownToken?.catch(() => undefined);
     const read = (h: string) => (ownToken && sameHost(h, own) ? ownToken : tokenFor(h));
     const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await read(h), userHost: setting });
-    const host = chooseHost ? await chooseHost(own, hasToken) : own;
+    const choice = chooseHost ? chooseHost(own, hasToken) : own;
+    // While the window answers: the TLS context with the extra CA (~140 root certificates to parse), kept by rest.ts for the connection.
+    prepareTls(s.caFile);
+    const host = await choice;
     if (!host) throw missingSettingsError(s.environment.token || s.file.token ? ['ARVADOS_API_HOST'] : ['ARVADOS_API_HOST', 'ARVADOS_API_TOKEN'], s.file.path);
     request.onHost?.(host);
     // Another host's is read now: choosing may have stored one for it (Set API Token after the user accepted it).
     const stored = await read(host);
     return openStream(connectionConfig(host, settings, s, stored), request);
   };
+}
+
+/** Builds the secure context of an extra CA ahead of the first request (tlsSettings caches it by content). */
+function prepareTls(caFile: string | undefined): void {
+  try {
+    if (caFile) tlsSettings({ insecure: false, caFile });
+  } catch {
+    // An unreadable CA file: the attempt itself says so.
+  }
 }
 
 /**
