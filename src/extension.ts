@@ -25,12 +25,14 @@ import { Output } from './views/output';
 import { ObjectActions } from './views/objectActions';
 import { Selection } from './views/selection';
 import type { Services } from './views/services';
-import { connectionSettings, readSettings } from './views/settings';
+import { connectionSettings, readSettings, trackSettings } from './views/settings';
 import { register as registerSubscriptions } from './views/subscriptions/register';
 import { register as registerWatched } from './views/watched/register';
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ treeDataProviders: Record<string, vscode.TreeDataProvider<unknown>> }> {
   setTranslator(vscode.l10n.t);
+  // Before any feature's own configuration listener: the features read the settings as they register.
+  context.subscriptions.push(trackSettings());
   const settings = readSettings();
   const output = new Output();
   const credentials = new Credentials(context.secrets);
