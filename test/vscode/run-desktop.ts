@@ -2,7 +2,7 @@
  * `npm run test:desktop`: the in-host suite (test/vscode) in a desktop VS Code, with
  * @vscode/test-electron. It downloads a VS Code build into .vscode-test/ (internet needed),
  * unless VSCODE_EXECUTABLE names one already installed. VSCODE_TEST_VERSION picks the build
- * ('stable' by default; e.g. '1.90.0', the oldest that package.json's engines accept).
+ * ('stable' by default; e.g. '1.100.0', the oldest that package.json's engines accept: the first to load an ES module extension).
  * Without a display (Linux CI), run it under `xvfb-run -a`.
  *
  * The same suite runs inside code-server as part of `npm test` (test/e2e/in-host.test.ts).
