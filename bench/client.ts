@@ -20,7 +20,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { ApiClient, PollClient, resolveConfig, subscribe, type ArvadosEvent } from '../src/arvados';
+import { ApiClient, resolveConfig, type ArvadosEvent } from '../src/arvados';
+import { PollClient, subscribe } from '../src/arvados/transport';
 import { argsOf } from './lib';
 
 const args = argsOf();

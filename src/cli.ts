@@ -4,7 +4,8 @@
  * Exit status: 0 after SIGINT/SIGTERM, 1 when it cannot connect or the token is refused, 2 on usage errors.
  */
 import { parseArgs } from 'node:util';
-import { ArvadosError, FilterError, parseFilter, subscribe, type ArvadosEvent, type Condition, type Filter } from './arvados';
+import { ArvadosError, FilterError, parseFilter, type ArvadosEvent, type Condition, type Filter } from './arvados';
+import { subscribe } from './arvados/transport';
 import { parseTime } from './arvados/filters';
 import { apiFromEnv, LineWriter, parseOr, profileOption, stderrLogger, UsageError } from './cliCommon';
 import { LOGS_USAGE, parseLogsArgs, runLogs } from './cliLogs';

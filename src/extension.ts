@@ -9,7 +9,7 @@ import { createOpener, effectiveHost } from './model/connection';
 import { clusterLogger, FollowedCluster, openerOf } from './model/followedCluster';
 import { setTranslator } from './model/l10n';
 import { MirroredStore } from './model/mirroredStore';
-import { isPositionKey, migrateLegacyKeys } from './model/store';
+import { hasLegacyKeys, isPositionKey, migrateLegacyKeys } from './model/store';
 import { register as registerClusters } from './views/clusters/register';
 import { FollowedClusters } from './views/clusters/followedClusters';
 import { Credentials } from './views/connection/credentials';
@@ -25,12 +25,14 @@ import { Output } from './views/output';
 import { ObjectActions } from './views/objectActions';
 import { Selection } from './views/selection';
 import type { Services } from './views/services';
-import { connectionSettings, readSettings } from './views/settings';
+import { connectionSettings, readSettings, trackSettings } from './views/settings';
 import { register as registerSubscriptions } from './views/subscriptions/register';
 import { register as registerWatched } from './views/watched/register';
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ treeDataProviders: Record<string, vscode.TreeDataProvider<unknown>> }> {
   setTranslator(vscode.l10n.t);
+  // Before any feature's own configuration listener: the features read the settings as they register.
+  context.subscriptions.push(trackSettings());
   const settings = readSettings();
   const output = new Output();
   const credentials = new Credentials(context.secrets);
@@ -41,7 +43,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ tree
     await vscode.commands.executeCommand(COMMANDS.setApiToken, host);
   });
   const host = effectiveHost(settings.apiHost);
-  await migrateLegacyKeys(store, host);
+  // Only a version before per-cluster keys left any to move; otherwise no await, so activate()
+  // runs to its end at once instead of resuming after other extensions' work in the same turn.
+  if (hasLegacyKeys(store)) await migrateLegacyKeys(store, host);
   const tokenFor = (h: string) => credentials.tokenFor(h);
   // One context per followed cluster; the default one (the SDKs' cluster) always exists.
   const clusters: ClusterSet<FollowedCluster> = new ClusterSet((entry) => {

@@ -11,11 +11,9 @@ export { compileFilter, restConditions } from './filterMatch';
 export * from './eventShape';
 export * from './emitter';
 export * from './redact';
-export { backfill } from './backfill';
 export type { EventStream, StreamOptions } from './stream';
-export { EventClient } from './eventClient';
-export { PollClient } from './pollClient';
-export { subscribe } from './subscribe';
+// The event streams (the websocket client, polling, gap filling) come from './transport', not from
+// here: the extension loads them with its first connection, and a bundler follows every re-export.
 export type { SubscribeOptions, Subscription, TransportChoice } from './subscribe';
 export { ProcessLogFollower, DEFAULT_LOG_FILES, outcomeOf, parseMultistatusSizes } from './processLog';
 export type { LogApi, ProcessLogOptions, ProcessOutcome, ProcessPhase } from './processLog';

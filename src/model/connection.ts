@@ -16,7 +16,7 @@ import {
   readConnectionSources,
   readSettingsFile,
   sameHost,
-  subscribe,
+  tlsSettings,
   type ArvadosConfig,
   type BoundToken,
   type ConnectionSources,
@@ -148,12 +148,31 @@ export function createOpener(tokenFor: (host: string) => Promise<string | undefi
     const s = readConnectionSources(env);
     const own = ownHost(settings.apiHost, s);
     const setting = userSettingHost(settings.apiHost);
-    const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await tokenFor(h), userHost: setting });
-    const host = chooseHost ? await chooseHost(own, hasToken) : own;
+    // SecretStorage answers through the window, a round trip that is slow while the window starts:
+    // the own host's token is read while the host is chosen (reading it sends it nowhere).
+    const ownToken = own ? tokenFor(own) : undefined;
+    ownToken?.catch(() => undefined);
+    const read = (h: string) => (ownToken && sameHost(h, own) ? ownToken : tokenFor(h));
+    const hasToken = async (h: string) => !!bindToken(h, { environment: s.environment, file: s.file, stored: await read(h), userHost: setting });
+    const choice = chooseHost ? chooseHost(own, hasToken) : own;
+    // While the window answers: the TLS context with the extra CA (~140 root certificates to parse), kept by rest.ts for the connection.
+    prepareTls(s.caFile);
+    const host = await choice;
     if (!host) throw missingSettingsError(s.environment.token || s.file.token ? ['ARVADOS_API_HOST'] : ['ARVADOS_API_HOST', 'ARVADOS_API_TOKEN'], s.file.path);
     request.onHost?.(host);
-    return openStream(connectionConfig(host, settings, s, await tokenFor(host)), request);
+    // Another host's is read now: choosing may have stored one for it (Set API Token after the user accepted it).
+    const stored = await read(host);
+    return openStream(connectionConfig(host, settings, s, stored), request);
   };
+}
+
+/** Builds the secure context of an extra CA ahead of the first request (tlsSettings caches it by content). */
+function prepareTls(caFile: string | undefined): void {
+  try {
+    if (caFile) tlsSettings({ insecure: false, caFile });
+  } catch {
+    // An unreadable CA file: the attempt itself says so.
+  }
 }
 
 /**
@@ -179,6 +198,8 @@ export function createHostOpener(host: string, tokenFor: (host: string) => Promi
 /** The API client and the event stream for one resolved connection. */
 async function openStream(config: ArvadosConfig, { settings, filters, lastLogIdFor, logger, onHost }: OpenRequest): Promise<Opened> {
   onHost?.(config.apiHost);
+  // The event streams (the websocket client, polling) load with the first connection, not at activation.
+  const { subscribe } = await import('../arvados/transport');
   const api = new ApiClient(config, { logger });
   try {
     const lastLogId = lastLogIdFor(config.apiHost);

@@ -31,6 +31,11 @@ export function isPositionKey(key: string): boolean {
   return key === LEGACY_KEYS.position || key.startsWith('arvados.position/');
 }
 
+/** Whether a version before per-cluster keys left any key to move (see migrateLegacyKeys). */
+export function hasLegacyKeys(store: KeyValueStore): boolean {
+  return Object.values(LEGACY_KEYS).some((key) => store.get(key) !== undefined);
+}
+
 /**
  * Moves the legacy keys under the cluster's keys, once. The saved position goes to the host it
  * names; filters and watches to `host`, the cluster the workspace connects to (they wait while it

@@ -38,7 +38,34 @@ function userValue<T>(c: vscode.WorkspaceConfiguration, key: string): T | undefi
   return i?.globalValue ?? i?.defaultValue;
 }
 
+/** The settings last read, while trackSettings() keeps them current; undefined when unknown. */
+let current: ExtensionSettings | undefined;
+let tracking = 0;
+
+/**
+ * Keeps the last read settings until the configuration changes (or workspace trust is granted):
+ * reading them costs a few ms (every `inspect` merges the configuration's layers) and every
+ * feature reads them as it registers. Without it, readSettings() reads afresh each time.
+ */
+export function trackSettings(): vscode.Disposable {
+  tracking++;
+  const forget = () => (current = undefined);
+  const subscriptions = [vscode.workspace.onDidChangeConfiguration(forget), vscode.workspace.onDidGrantWorkspaceTrust(forget)];
+  return {
+    dispose: () => {
+      tracking--;
+      forget();
+      for (const d of subscriptions) d.dispose();
+    },
+  };
+}
+
 export function readSettings(): ExtensionSettings {
+  if (tracking > 0) return (current ??= readNow());
+  return readNow();
+}
+
+function readNow(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const transport = c.get<string>('transport');
   const level = c.get<string>('notifications.myContainerRequests');
@@ -75,13 +102,16 @@ export const CONNECTION_SETTINGS = ['apiHost', 'insecure', 'transport', 'pollInt
 
 export function updateSetting(key: string, value: unknown): Thenable<void> {
   const c = vscode.workspace.getConfiguration(SECTION);
-  if (USER_ONLY_SETTINGS.includes(key)) return c.update(key, value, vscode.ConfigurationTarget.Global);
   // Keep a workspace value where the user set one; otherwise write the user setting.
-  const inspected = c.inspect(key);
+  const inspected = USER_ONLY_SETTINGS.includes(key) ? undefined : c.inspect(key);
   const target = inspected?.workspaceFolderValue !== undefined
     ? vscode.ConfigurationTarget.WorkspaceFolder
     : inspected?.workspaceValue !== undefined
       ? vscode.ConfigurationTarget.Workspace
       : vscode.ConfigurationTarget.Global;
-  return c.update(key, value, target);
+  current = undefined;
+  // Read afresh once written, whether or not the change event came first.
+  return c.update(key, value, target).then(() => {
+    current = undefined;
+  });
 }

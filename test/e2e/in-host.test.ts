@@ -24,7 +24,7 @@ async function buildSuite(): Promise<string> {
 }
 
 test('in-host suite (test/vscode) in code-server\'s extension host', { timeout: 600_000 }, async (t) => {
-  assert.ok(existsSync(join(REPO, 'dist', 'extension.js')), 'build the extension first (npm run build)');
+  assert.ok(existsSync(join(REPO, 'dist', 'extension.mjs')), 'build the extension first (npm run build)');
   const testsPath = await buildSuite();
   const tmp = mkdtempSync(join(tmpdir(), 'arv-in-host-results-'));
   const resultsFile = join(tmp, 'results.json');

@@ -2,7 +2,7 @@
  * `npm run test:desktop`: the in-host suite (test/vscode) in a desktop VS Code, with
  * @vscode/test-electron. It downloads a VS Code build into .vscode-test/ (internet needed),
  * unless VSCODE_EXECUTABLE names one already installed. VSCODE_TEST_VERSION picks the build
- * ('stable' by default; e.g. '1.90.0', the oldest that package.json's engines accept).
+ * ('stable' by default; e.g. '1.100.0', the oldest that package.json's engines accept: the first to load an ES module extension).
  * Without a display (Linux CI), run it under `xvfb-run -a`.
  *
  * The same suite runs inside code-server as part of `npm test` (test/e2e/in-host.test.ts).
@@ -17,7 +17,7 @@ import type { InHostResults } from './index';
 const REPO = resolve(__dirname, '..', '..');
 
 async function main(): Promise<number> {
-  if (!existsSync(join(REPO, 'dist', 'extension.js'))) throw new Error('build the extension first (npm run build)');
+  if (!existsSync(join(REPO, 'dist', 'extension.mjs'))) throw new Error('build the extension first (npm run build)');
   // A computed specifier keeps TypeScript (CommonJS here) from resolving the .mjs itself.
   const { buildInHostSuite } = await import(pathToFileURL(join(REPO, 'test', 'vscode', 'build.mjs')).href) as { buildInHostSuite(): Promise<string> };
   const extensionTestsPath = await buildInHostSuite();

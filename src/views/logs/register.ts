@@ -6,12 +6,10 @@
  * an event about either reads the log at once instead of at the next poll.
  */
 import * as vscode from 'vscode';
-import { Following } from '../../model/cluster';
-import { LiveLog } from '../../model/liveLog';
 import { COMMANDS } from '../ids';
 import type { Services } from '../services';
 import { registerChooseLogFiles } from './chooseFiles';
-import { LiveLogPanel } from './liveLogPanel';
+import type { LiveLogPanel } from './liveLogPanel';
 import { RecentProcesses } from './recentProcesses';
 import { registerShowLiveLog } from './showLiveLog';
 import { clusterForObject } from '../clusters/pickCluster';
@@ -21,57 +19,20 @@ export interface LogsFeature extends Services {
   /** Open tabs, by the UUID they were opened for. */
   panels: Map<string, LiveLogPanel>;
   recent: RecentProcesses;
-  open(uuid: string): LiveLogPanel | undefined;
+  open(uuid: string): Promise<LiveLogPanel | undefined>;
   /** The tab in front, if it is a live log. */
   active(): LiveLogPanel | undefined;
 }
 
 export function register(services: Services): vscode.Disposable[] {
-  const { output, clusters } = services;
+  const { clusters } = services;
   const panels = new Map<string, LiveLogPanel>();
   /** Which cluster each open tab reads from, by the UUID it was opened for. */
   const clusterOfPanel = new Map<string, string>();
   // A process's cluster is the one its UUID names (else the default one).
-  const clusterOf = (uuid: string) => clusterForObject(services, uuid);
-  const recent = new RecentProcesses({ nameOf: (uuid) => clusterOf(uuid).objects.nameOf(uuid) });
-  let counter = 0;
-
-  const open = (uuid: string): LiveLogPanel | undefined => {
-    const existing = panels.get(uuid);
-    if (existing) {
-      existing.panel.reveal();
-      return existing;
-    }
-    const { connection, objects, entry } = clusterOf(uuid);
-    const api = connection.api;
-    if (!api) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Connect to a cluster first: the live log is read from its API.'));
-      return undefined;
-    }
-    const log = new LiveLog(api, uuid, { logger: output.logger });
-    log.name = objects.nameOf(uuid);
-    const panel = new LiveLogPanel(log);
-    panels.set(uuid, panel);
-    clusterOfPanel.set(uuid, entry.key);
-    // Follow the request and its current container: their events read the log at once.
-    const following = new Following(connection, `liveLog:${++counter}`);
-    const follow = () => following.set([[['object_uuid', 'in', log.watchedUuids]]]);
-    follow();
-    const subscriptions = [
-      following,
-      log.onStatus(follow),
-      connection.onEvent(({ owners }) => {
-        if (owners.has(following.owner)) log.poke();
-      }),
-    ];
-    panel.onDidDispose(() => {
-      panels.delete(uuid);
-      clusterOfPanel.delete(uuid);
-      for (const s of subscriptions) s.dispose();
-    });
-    log.start();
-    return panel;
-  };
+  const recent = new RecentProcesses({ nameOf: (uuid) => clusterForObject(services, uuid).objects.nameOf(uuid) });
+  // The live log itself (its reader and its tab) loads when the first log opens.
+  const open = async (uuid: string): Promise<LiveLogPanel | undefined> => (await import('./openLiveLog')).openLiveLog(services, { panels, clusterOfPanel }, uuid);
 
   const feature: LogsFeature = {
     ...services,

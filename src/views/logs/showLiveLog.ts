@@ -20,7 +20,7 @@ export function registerShowLiveLog(feature: LogsFeature): vscode.Disposable[] {
         void vscode.window.showWarningMessage(t('{0} is not a container request or a container: only processes have a live log.', uuid));
         return;
       }
-      feature.open(uuid);
+      await feature.open(uuid);
     }),
   ];
 }

@@ -139,6 +139,37 @@ test('createOpener: a host chosen elsewhere without a token bound to it fails be
   await assert.rejects(createOpener(async () => undefined, homeWith())({ settings, filters: [], lastLogIdFor: () => undefined, logger: silentLogger }), /ARVADOS_API_HOST and ARVADOS_API_TOKEN/);
 });
 
+test('createOpener: the own host\'s token is read while the host is chosen, once', async () => {
+  const e = { ...homeWith(), ARVADOS_API_HOST: '127.0.0.1:1' };
+  const asked: string[] = [];
+  let askedWhileChoosing: string[] = [];
+  const open = createOpener(async (h) => void asked.push(h), e, async (own) => {
+    // SecretStorage is a round trip to the window: the own host's read is already under way.
+    askedWhileChoosing = [...asked];
+    return own;
+  });
+  const settings = { transport: 'auto' as const, pollIntervalMs: 1000, maxBackfill: 10 };
+  await assert.rejects(open({ settings, filters: [], lastLogIdFor: () => undefined, logger: silentLogger }), /No API token for 127\.0\.0\.1:1/);
+  assert.deepEqual(askedWhileChoosing, ['127.0.0.1:1']);
+  assert.deepEqual(asked, ['127.0.0.1:1'], 'read once');
+});
+
+test('createOpener: a token stored for the chosen host while it was chosen is the one used', async () => {
+  const e = { ...homeWith(), ARVADOS_API_HOST: '127.0.0.1:1', ARVADOS_API_TOKEN: ENV_TOKEN };
+  const secrets = new Map<string, string>();
+  const open = createOpener(async (h) => secrets.get(h), e, async (_own, hasToken) => {
+    assert.equal(await hasToken('127.0.0.1:2'), false);
+    // The user accepted the workspace's host and Set API Token stored one for it.
+    secrets.set('127.0.0.1:2', 'v2/zzzzz-gj3su-000000000000002/secret2');
+    return '127.0.0.1:2';
+  });
+  const settings = { transport: 'auto' as const, pollIntervalMs: 1000, maxBackfill: 10 };
+  let host: string | undefined;
+  // Nothing listens there: the attempt fails connecting, not for want of a token.
+  await assert.rejects(open({ settings, filters: [], lastLogIdFor: () => undefined, logger: silentLogger, onHost: (h) => (host = h) }), (err: Error) => !(err instanceof ConfigError));
+  assert.equal(host, '127.0.0.1:2');
+});
+
 test('package.json: the host, cluster and trust settings are machine-scoped, and restricted in untrusted workspaces', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
   const props = pkg.contributes.configuration.properties;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isPositionKey, LEGACY_KEYS, migrateLegacyKeys, storeKey } from '../../../src/model/store';
+import { hasLegacyKeys, isPositionKey, LEGACY_KEYS, migrateLegacyKeys, storeKey } from '../../../src/model/store';
 import { MemoryStore } from '../../helpers/memoryStore';
 
 const FILTER = [['event_type', 'in', ['update']]];
@@ -20,7 +20,10 @@ test('the legacy keys move under the cluster once: the position to its own host,
   store.update('arvados.lastEventId', { host: 'old.example', id: 42 });
   store.update('arvados.filters', [FILTER]);
   store.update('arvados.watches', [WATCH]);
+  assert.equal(hasLegacyKeys(store), true);
   await migrateLegacyKeys(store, 'new.example');
+  assert.equal(hasLegacyKeys(store), false, 'nothing left to move (activation then skips the migration)');
+  assert.equal(hasLegacyKeys(new MemoryStore()), false);
   assert.equal(store.get(storeKey('position', 'old.example')), 42);
   assert.deepEqual(store.get(storeKey('filters', 'new.example')), [FILTER]);
   assert.deepEqual(store.get(storeKey('watches', 'new.example')), [WATCH]);
