@@ -155,7 +155,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       pollIntervalMs: o.pollIntervalMs,
       logger,
       consumerReady: () => out.ready(),
-      onEvent: (ev: ArvadosEvent) => out.push(JSON.stringify(ev)),
+      // The frame's own text when the engine has it (the event exactly as parsed), else the event's JSON.
+      onEvent: (ev: ArvadosEvent, json?: string) => out.push(json ?? JSON.stringify(ev)),
     });
   } catch (err) {
     api.dispose();
