@@ -48,10 +48,12 @@ export class DeliveredIds {
     return id <= this.forgottenThrough || this.ids.has(id);
   }
 
-  /** Records a delivery; returns false (and records nothing) if the id was already delivered. */
-  add(id: number): boolean {
+  /**
+   * Records a delivery; returns false (and records nothing) if the id was already delivered.
+   * `at`: the time now on this set's clock, when the caller has just read it (one clock read per event, not two).
+   */
+  add(id: number, at = this.now()): boolean {
     if (this.has(id)) return false;
-    const at = this.now();
     this.ids.add(id);
     this.queueIds.push(id);
     this.queueAt.push(at);

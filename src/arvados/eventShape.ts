@@ -149,7 +149,7 @@ function eventFields(msg: Record<string, unknown>): ArvadosEvent {
 }
 
 /** A line break: JSON allows them between tokens, and a line of JSON Lines must not have one. */
-const LINE_BREAK = /[\n\r]/;
+const hasLineBreak = (text: string) => text.indexOf("\n") !== -1 || text.indexOf("\r") !== -1;
 
 export function classifyFrame(text: string): Frame {
   let msg: unknown;
@@ -168,12 +168,18 @@ export function classifyFrame(text: string): Frame {
     // already what the event's type says (the server sends text; NULL becomes '').
     let fixed = false;
     if (msg.id !== id) (msg.id = id), (fixed = true);
-    for (const k of TEXT_FIELDS) if (typeof msg[k] !== 'string') (msg[k] = textField(msg[k])), (fixed = true);
+    // Each field by name, not a loop over TEXT_FIELDS: a keyed access per name is slower on this path.
+    if (typeof msg.uuid !== 'string') (msg.uuid = textField(msg.uuid)), (fixed = true);
+    if (typeof msg.object_uuid !== 'string') (msg.object_uuid = textField(msg.object_uuid)), (fixed = true);
+    if (typeof msg.object_owner_uuid !== 'string') (msg.object_owner_uuid = textField(msg.object_owner_uuid)), (fixed = true);
+    if (typeof msg.object_kind !== 'string') (msg.object_kind = textField(msg.object_kind)), (fixed = true);
+    if (typeof msg.event_type !== 'string') (msg.event_type = textField(msg.event_type)), (fixed = true);
+    if (typeof msg.event_at !== 'string') (msg.event_at = textField(msg.event_at)), (fixed = true);
     if (!isMap(msg.properties)) (msg.properties = {}), (fixed = true);
     // An unusual frame (a msgID left in, fields an event does not have): a copy of the fields.
     if (keyCount(msg) !== EVENT_KEYS) return { type: 'event', event: eventFields(msg) };
     const event = msg as unknown as ArvadosEvent;
-    if (fixed || LINE_BREAK.test(stripped)) return { type: 'event', event };
+    if (fixed || hasLineBreak(stripped)) return { type: 'event', event };
     return { type: 'event', event, json: stripped };
   }
   if (Object.keys(msg).length === 0) return { type: 'keepalive' };

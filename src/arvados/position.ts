@@ -45,6 +45,11 @@ export class StreamPosition {
   advance(id: number, eventAt?: string): void {
     if (id > this.resumeId) this.resumeId = id;
     if (!eventAt) return;
+    // The same second as the last row (most rows): a prefix test, no slice to allocate.
+    if (this.lastSecondText.length === 19 && eventAt.startsWith(this.lastSecondText)) {
+      this.marks[this.marks.length - 1][1] = this.resumeId;
+      return;
+    }
     const secondText = eventAt.slice(0, 19);
     if (secondText === this.lastSecondText) {
       this.marks[this.marks.length - 1][1] = this.resumeId;

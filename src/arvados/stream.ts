@@ -130,9 +130,12 @@ export abstract class BaseEventStream implements EventStream {
 
   private readonly listenerFailed = (e: unknown) => this.logger.error(`event listener failed: ${String(e)}`);
 
-  /** Delivers an event unless it was delivered already or the stream is closed; `json` is its text as received, if it is exactly that. */
-  protected deliverOnce(ev: ArvadosEvent, json?: string): void {
-    if (this.userClosed || !this.delivered.add(ev.id)) return;
+  /**
+   * Delivers an event unless it was delivered already or the stream is closed; `json` is its text
+   * as received, if it is exactly that; `at` the clock (Date.now) when it arrived, if the caller has read it.
+   */
+  protected deliverOnce(ev: ArvadosEvent, json?: string, at?: number): void {
+    if (this.userClosed || !this.delivered.add(ev.id, at)) return;
     this.events.fire(ev, this.listenerFailed, json);
   }
 
