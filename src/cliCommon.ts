@@ -42,6 +42,9 @@ export function profileOption(value: string | undefined): string | undefined {
 export function stderrLogger(say: (m: string) => void, quiet: boolean): Logger {
   return { debug: () => {}, info: (m) => void (quiet || say(m)), warn: (m) => say(`warning: ${m}`), error: (m) => say(`error: ${m}`) };
 }
+/** Characters per write at most (about; a longer line is written whole): well under V8's large-object size. */
+const WRITE_CHUNK = 64 * 1024;
+
 /** Bytes written but not yet taken by the reader of stdout, past which the engine is told to wait. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
 
@@ -65,9 +68,21 @@ export class LineWriter {
   }
   flush(): void {
     this.scheduled = false;
-    if (!this.lines.length) return;
-    this.out.write(this.lines.join('\n') + '\n');
+    const lines = this.lines;
+    if (!lines.length) return;
     this.lines = [];
+    // At most about WRITE_CHUNK characters a write: a page of history or a 1 MB log range in one
+    // string would be a large object, and its bytes a large buffer, both kept until a full GC.
+    let from = 0;
+    let size = 0;
+    for (let i = 0; i < lines.length; i++) {
+      size += lines[i].length + 1;
+      if (size < WRITE_CHUNK) continue;
+      this.out.write((from === 0 && i === lines.length - 1 ? lines : lines.slice(from, i + 1)).join('\n') + '\n');
+      from = i + 1;
+      size = 0;
+    }
+    if (from < lines.length) this.out.write((from === 0 ? lines : lines.slice(from)).join('\n') + '\n');
   }
   /** A promise while the output is too far behind; undefined when more may come. */
   ready(): Promise<void> | undefined {
