@@ -45,6 +45,8 @@ export class DeliveredIds {
   }
 
   has(id: number): boolean {
+    // Above the highest id delivered (the usual case: ids mostly arrive in order): no lookup.
+    if (id > this.highest) return false;
     return id <= this.forgottenThrough || this.ids.has(id);
   }
 
