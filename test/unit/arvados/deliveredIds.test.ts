@@ -82,3 +82,15 @@ test('rows without an event_at move the resume point but not the marks', () => {
   assert.equal(p.resumeId, 5);
   assert.equal(p.overlapStart(), 5);
 });
+
+test('StreamPosition: rows of the same second share a mark; the same time of day on another day is another second', () => {
+  const p = new StreamPosition({ lateWindowMs: 60_000 });
+  p.advance(10, '2026-12-01T10:00:00.100Z');
+  p.advance(20, '2026-12-01T10:00:00.900Z');
+  p.advance(30, '2026-12-02T10:00:00.100Z');
+  // A day later: the first day's rows are outside the window; a re-read starts after them.
+  assert.equal(p.overlapStart(), 20);
+  p.advance(40, '2026-12-02T10:00:00.500Z');
+  assert.equal(p.resumeId, 40);
+  assert.equal(p.overlapStart(), 20);
+});
