@@ -7,7 +7,9 @@
  *   --mode=poll-engine  the engine's PollClient from event 1 (lastLogId 0), websocket unused
  *   --mode=lines-floor  the floor client: a bare `ws` client that parses each frame and writes
  *                       its text back as a line on stdout, batched per turn of the event loop
- *   --mode=lines-engine the engine, writing each event it delivers as a JSON line, batched the same way
+ *   --mode=lines-engine the engine, writing each event it delivers as a JSON line, batched the same
+ *                       way, as the CLI writes it: the JSON text the engine hands over with the event
+ *                       (the frame's own, when the event is exactly its parse), else JSON.stringify
  *
  * The first event is a sentinel: once it is delivered the client is live (the engine has caught
  * up) and says `ready`. The next `n` events are measured: wall time and CPU time from the first
@@ -119,11 +121,11 @@ async function main(): Promise<void> {
       return;
     }
     case 'lines-engine': {
-      // The engine with the floor's output: each event it delivers, written as JSON.
+      // The engine with the floor's output: each event it delivers, written as JSON the way the CLI does.
       const api = new ApiClient(resolveConfig({ env: process.env }));
       const filters = args.uuid ? [[['object_uuid', '=', args.uuid] as [string, string, unknown]]] : [[]];
       const write = lineWriter();
-      await subscribe(api, { filters, transport: 'websocket', onEvent: (ev: ArvadosEvent) => write(JSON.stringify(ev)) });
+      await subscribe(api, { filters, transport: 'websocket', onEvent: (ev: ArvadosEvent, json?: string) => write(json ?? JSON.stringify(ev)) });
       return;
     }
     case 'ws-engine': {

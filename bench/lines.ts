@@ -16,7 +16,7 @@ import { argsOf, benchCollection, type BenchResult, countLines, cpuMsSince, emit
 import { formatSummary, summarize } from './profile';
 import { recordFrames, ReplayProxy, type Recording } from './replay';
 
-/** floor: parse + write the text back; engine: subscribe() writing JSON.stringify(event); cli: `node dist/cli.js -q -u`. */
+/** floor: parse + write the text back; engine: subscribe() writing each event's JSON as the CLI does; cli: `node dist/cli.js -q -u`. */
 export type LinesMode = 'floor' | 'engine' | 'cli';
 
 export interface LinesRun {
@@ -169,7 +169,7 @@ export async function compareWithFloor(mode: 'engine' | 'cli', target: number, a
     bench,
     durationMs: Date.now() - started,
     notes: [
-      `The floor client parses each frame (JSON.parse) and writes its text back as a line, batched once per event-loop turn. The ${what} ${mode === 'engine' ? 'client is subscribe() with one client-side filter [["object_uuid","=",<the collection>]] that every event passes (parse, shape, filter, dedupe, onEvent) and writes JSON.stringify of each event it delivers, batched the same way' : 'is `node dist/cli.js -q -u <collection>` (the same client-side condition), writing JSON lines'}. This process counts the lines (bytes only) and reads each child's CPU time from /proc over the same span (first to last measured line); the fraction is the floor's CPU per event over the ${what}'s, within each pair of neighbouring runs (interleaved ABBA).`,
+      `The floor client parses each frame (JSON.parse) and writes its text back as a line, batched once per event-loop turn. The ${what} ${mode === 'engine' ? 'client is subscribe() with one client-side filter [["object_uuid","=",<the collection>]] that every event passes (parse, shape, filter, dedupe, onEvent) and writes each event it delivers as a JSON line, batched the same way, as the CLI does: the JSON text the engine hands over with the event (the frame\'s own text less its msgID, when the event is exactly that text\'s parse), else JSON.stringify of the event' : 'is `node dist/cli.js -q -u <collection>` (the same client-side condition), writing JSON lines'}. This process counts the lines (bytes only) and reads each child's CPU time from /proc over the same span (first to last measured line); the fraction is the floor's CPU per event over the ${what}'s, within each pair of neighbouring runs (interleaved ABBA).`,
       `Live fake (${opts.liveRuns} pairs, ${opts.liveN} events each, a fresh fake per run, the events queued while the client was stopped): server ${Math.round(liveServer * 100)}% of a core, client ${Math.round(liveClient * 100)}%${liveClient < 0.85 ? ': the client waits for the server, so the rates are the server\'s and only CPU per event compares the clients' : ''}. Replay (${opts.replayRuns} pairs, ${opts.n} events, the fake's recorded frames written at wire speed by bench/replay.ts's proxy): client ${Math.round(replayClient * 100)}% of a core${replayClient > 0.85 ? ' (client-bound)' : ''}.`,
       ...profiles.map((p) => `CPU profile of one replay, ${p}`),
     ],

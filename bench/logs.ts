@@ -4,7 +4,7 @@
  *
  * The fake cluster serves the file (a running container's stderr.txt, 400,000 timestamped lines)
  * from memory. curl gets it whole with one Range request, the floor of what any client of that
- * endpoint can do; the CLI reads it in 1 MB ranges, splits and merges lines and prints
+ * endpoint can do; the CLI reads it in 256 KiB ranges, splits and merges lines and prints
  * `<file> <line>` for each, which is the work it is there for. Runs alternate (ABBA).
  */
 import { spawn } from 'node:child_process';
@@ -92,7 +92,7 @@ export async function run(): Promise<BenchResult> {
       bench: 'logs',
       durationMs: Date.now() - started,
       notes: [
-        `A ${(size / 1024 / 1024).toFixed(1)} MiB log of ${LINES.toLocaleString('en-US')} lines from the fake's log endpoint over TLS on loopback; curl fetches it in one request, \`arvados-events logs --all\` in 1 MiB ranges, printing each line as "<file> <line>". Each time includes the start of the process.`,
+        `A ${(size / 1024 / 1024).toFixed(1)} MiB log of ${LINES.toLocaleString('en-US')} lines from the fake's log endpoint over TLS on loopback; curl fetches it in one request, \`arvados-events logs --all\` in 256 KiB ranges, printing each line as "<file> <line>". Each time includes the start of the process.`,
       ],
       figures: [
         figure('logs.cliMiBPerS', 'logs --all on a 40 MB log: MiB/s of log printed', o.map(mibPerS), 'MiB/s', { digits: 1 }),

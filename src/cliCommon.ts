@@ -42,22 +42,35 @@ export function profileOption(value: string | undefined): string | undefined {
 export function stderrLogger(say: (m: string) => void, quiet: boolean): Logger {
   return { debug: () => {}, info: (m) => void (quiet || say(m)), warn: (m) => say(`warning: ${m}`), error: (m) => say(`error: ${m}`) };
 }
+/**
+ * Characters per write at most (about: a longer line is written whole). A page of history or a
+ * log range joined into one string would be a large object, and its bytes a large buffer, both
+ * kept until a full GC; pieces this size die young.
+ */
+const WRITE_CHUNK = 64 * 1024;
+
 /** Bytes written but not yet taken by the reader of stdout, past which the engine is told to wait. */
 const OUTPUT_HIGH_WATER = 4 * 1024 * 1024;
 
 /**
- * Writes JSON lines in batches: one write per turn of the event loop rather than one per event.
+ * Writes JSON lines in batches: one write per turn of the event loop rather than one per event,
+ * or sooner once a batch reaches WRITE_CHUNK.
  * When the reader of stdout falls more than a few MB behind (a slow pipe), `ready()` returns a
  * promise until it catches up, and the engine waits for it instead of piling up lines here. Below
  * that, reading and writing overlap.
  */
 export class LineWriter {
   private lines: string[] = [];
+  /** Characters in `lines`, newlines included. */
+  private pending = 0;
   private scheduled = false;
   private draining?: Promise<void>;
   constructor(private readonly out: NodeJS.WritableStream & { writableLength?: number }) {}
   push(line: string): void {
     this.lines.push(line);
+    this.pending += line.length + 1;
+    // A piece's worth (a page of history delivered at once): written now rather than held to the turn's end.
+    if (this.pending >= WRITE_CHUNK) return this.flush();
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -65,9 +78,11 @@ export class LineWriter {
   }
   flush(): void {
     this.scheduled = false;
-    if (!this.lines.length) return;
-    this.out.write(this.lines.join('\n') + '\n');
+    const lines = this.lines;
+    if (!lines.length) return;
     this.lines = [];
+    this.pending = 0;
+    this.out.write(lines.join('\n') + '\n');
   }
   /** A promise while the output is too far behind; undefined when more may come. */
   ready(): Promise<void> | undefined {

@@ -91,6 +91,9 @@ export interface LogsIo {
 export async function runLogs(api: ApiClient, o: LogsOptions, io: LogsIo, logger: Logger): Promise<number> {
   const out = new LineWriter(io.stdout);
   const follower = new ProcessLogFollower(api, o.uuid, {
+    // Ranges of 256 KiB, not the engine's 1 MiB: a range, its lines and their output are what the
+    // CLI holds at once, and a smaller range keeps them out of V8's large-object space.
+    chunkBytes: 256 * 1024,
     files: o.files,
     fromStart: o.all,
     follow: o.follow,

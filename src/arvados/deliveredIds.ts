@@ -24,7 +24,15 @@ export class DeliveredIds {
   private readonly windowMs: number;
   private readonly capacity: number;
   private readonly now: () => number;
-  private readonly ids = new Set<number>();
+  /**
+   * The ids remembered, as a set, once one arrived out of order (a late commit); undefined while
+   * they arrived in increasing order (the usual case), when the queue itself is sorted and
+   * searched: no hash table to update per event. Back to undefined once the ids out of order
+   * have left the queue.
+   */
+  private ids?: Set<number>;
+  /** The index in the queue of the newest id lower than the one before it (0: none). */
+  private disorderAt = 0;
   /**
    * Deliveries oldest first, as a queue (ids and times side by side, `head` the oldest). Not a Map
    * walked from its start: deleted Map entries stay as holes that every walk steps over.
@@ -45,14 +53,28 @@ export class DeliveredIds {
   }
 
   has(id: number): boolean {
-    return id <= this.forgottenThrough || this.ids.has(id);
+    // Above the highest id delivered (the usual case: ids mostly arrive in order): no lookup.
+    if (id > this.highest) return false;
+    if (id <= this.forgottenThrough) return true;
+    if (this.ids) return this.ids.has(id);
+    const i = this.firstQueuedAbove(id - 1);
+    return i < this.queueIds.length && this.queueIds[i] === id;
   }
 
-  /** Records a delivery; returns false (and records nothing) if the id was already delivered. */
-  add(id: number): boolean {
+  /**
+   * Records a delivery; returns false (and records nothing) if the id was already delivered.
+   * `at`: the time now on this set's clock, when the caller has just read it (one clock read per event, not two).
+   */
+  add(id: number, at = this.now()): boolean {
     if (this.has(id)) return false;
-    const at = this.now();
-    this.ids.add(id);
+    const n = this.queueIds.length;
+    if (n > this.head && id < this.queueIds[n - 1]) {
+      // Out of order: the queue is sorted no more, so until this id leaves it the ids are kept in a set too.
+      this.disorderAt = n;
+      // (Those at or below forgottenThrough count as delivered without it, as skipThrough leaves them.)
+      this.ids ??= new Set(this.queueIds.slice(this.firstQueuedAbove(this.forgottenThrough)));
+    }
+    this.ids?.add(id);
     this.queueIds.push(id);
     this.queueAt.push(at);
     this.newestAt = Math.max(this.newestAt, at);
@@ -66,11 +88,27 @@ export class DeliveredIds {
     if (id <= this.forgottenThrough) return;
     this.forgottenThrough = id;
     if (id > this.highest) this.highest = id;
-    for (const k of this.ids) if (k <= id) this.ids.delete(k);
+    if (this.ids) for (const k of this.ids) if (k <= id) this.ids.delete(k);
   }
 
+  /** How many ids above forgottenThrough are remembered (those at or below count as delivered anyway). For tests and diagnostics: not cheap. */
   get size(): number {
-    return this.ids.size;
+    if (!this.ids) return this.queueIds.length - this.firstQueuedAbove(this.forgottenThrough);
+    let n = 0;
+    for (const k of this.ids) if (k > this.forgottenThrough) n++;
+    return n;
+  }
+
+  /** In the sorted queue: the index of the first id above `id` (the queue's length if none). */
+  private firstQueuedAbove(id: number): number {
+    let lo = this.head;
+    let hi = this.queueIds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.queueIds[mid] <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private expire(): void {
@@ -78,12 +116,15 @@ export class DeliveredIds {
     while (this.head < this.queueIds.length && (this.queueIds.length - this.head > this.capacity || this.queueAt[this.head] < cutoff)) {
       const id = this.queueIds[this.head++];
       // skipThrough may have dropped it already; it counts as delivered either way.
-      this.ids.delete(id);
+      this.ids?.delete(id);
       if (id > this.forgottenThrough) this.forgottenThrough = id;
     }
+    // The ids out of order have all left: what is queued is sorted again.
+    if (this.ids && this.head >= this.disorderAt) this.ids = undefined;
     if (this.head > 1024 && this.head * 2 > this.queueIds.length) {
       this.queueIds = this.queueIds.slice(this.head);
       this.queueAt = this.queueAt.slice(this.head);
+      this.disorderAt = Math.max(0, this.disorderAt - this.head);
       this.head = 0;
     }
   }

@@ -4,15 +4,16 @@ export interface Disposable {
   dispose(): void;
 }
 
-export type Listener<T> = (value: T) => void;
+/** `detail`: what the emitter adds to some values, for listeners that want it (e.g. an event's JSON text). */
+export type Listener<T, D = never> = (value: T, detail?: D) => void;
 
-export class Emitter<T> {
-  private readonly listeners = new Set<Listener<T>>();
+export class Emitter<T, D = never> {
+  private readonly listeners = new Set<Listener<T, D>>();
   /** The listener when there is exactly one (the usual case on the event path): fire then neither copies nor iterates. */
-  private single?: Listener<T>;
+  private single?: Listener<T, D>;
 
   /** Subscribes a listener; dispose the result to unsubscribe. */
-  readonly event = (listener: Listener<T>): Disposable => {
+  readonly event = (listener: Listener<T, D>): Disposable => {
     this.listeners.add(listener);
     this.noteListeners();
     return {
@@ -28,11 +29,11 @@ export class Emitter<T> {
   }
 
   /** Calls every listener. A throwing listener is reported to `onListenerError` and does not stop the others. */
-  fire(value: T, onListenerError?: (err: unknown) => void): void {
+  fire(value: T, onListenerError?: (err: unknown) => void, detail?: D): void {
     const single = this.single;
     if (single) {
       try {
-        single(value);
+        single(value, detail);
       } catch (err) {
         onListenerError?.(err);
       }
@@ -41,7 +42,7 @@ export class Emitter<T> {
     // A copy: a listener may subscribe or unsubscribe others while they are called.
     for (const l of [...this.listeners]) {
       try {
-        l(value);
+        l(value, detail);
       } catch (err) {
         onListenerError?.(err);
       }

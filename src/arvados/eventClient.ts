@@ -374,7 +374,7 @@ export class EventClient extends BaseEventStream {
           else this.heldOverflowed = true;
           return;
         }
-        this.accept(frame.event);
+        this.accept(frame.event, frame.json, this.lastFrameAt);
     }
   }
 
@@ -394,11 +394,11 @@ export class EventClient extends BaseEventStream {
   }
 
   /** Delivers a live event once, if some subscription's whole filter admits it; a late commit too. */
-  private accept(ev: ArvadosEvent): void {
+  private accept(ev: ArvadosEvent, json?: string, receivedAt?: number): void {
     if (this.delivered.has(ev.id)) return;
     this.position.advance(ev.id, ev.event_at);
     if (!this.admitted(ev)) return;
-    this.deliverOnce(ev);
+    this.deliverOnce(ev, json, receivedAt);
     const busy = this.consumerReady();
     if (busy && !this.socketPaused && this.ws) {
       // Stop reading rather than buffer: if the server's queue fills meanwhile it hangs up, and

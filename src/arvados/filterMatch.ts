@@ -75,6 +75,10 @@ function comparisonTest(ref: AttrRef, op: Operator, operand: unknown): ValueTest
   const differs = op === '!=' || op === '<>';
   if (operand === null) return (raw) => (scalarOf(ref, raw) === null) !== differs; // IS [NOT] NULL
   const target = scalarOf(ref, operand)!;
+  if (ref.type === 'string' && typeof target === 'string' && (op === '=' || differs)) {
+    // Text (in)equality, the usual filter (an object's UUID): the general test below, in one step.
+    return differs ? (raw) => typeof raw !== 'string' || raw !== target : (raw) => typeof raw === 'string' && raw === target;
+  }
   const accepts = ACCEPTS[op]!;
   return (raw) => {
     const v = scalarOf(ref, raw);
@@ -93,6 +97,16 @@ function valueTest(ref: AttrRef, op: Operator, operand: unknown, kinds: KindTabl
 }
 
 function compileCondition(checked: Checked, kinds: KindTable): (event: EventLike) => boolean {
+  if (checked.attrs.length === 1) {
+    // One attribute (the usual case): no list to walk; a plain column is read straight off the event.
+    const ref = checked.attrs[0];
+    const test = valueTest(ref, checked.op, checked.operand, kinds);
+    if (!ref.path && ref.column !== 'created_at') {
+      const column = ref.column;
+      return (event) => test((event as Record<string, unknown>)[column]);
+    }
+    return (event) => test(readAttribute(event, ref));
+  }
   const tests = checked.attrs.map((ref) => {
     const test = valueTest(ref, checked.op, checked.operand, kinds);
     return (event: EventLike) => test(readAttribute(event, ref));
@@ -106,6 +120,7 @@ function compileCondition(checked: Checked, kinds: KindTable): (event: EventLike
  */
 export function compileFilter(filter: Filter, kinds: KindTable = defaultKinds): (event: EventLike) => boolean {
   const conditions = checkFilter(filter, kinds, false).map((c) => compileCondition(c, kinds));
+  if (conditions.length === 1) return conditions[0];
   return (event) => conditions.every((matches) => matches(event));
 }
 

@@ -16,6 +16,13 @@ export interface PositionOptions {
   maxOverlapIds?: number;
 }
 
+/** Whether `eventAt` starts with `second`, 19 characters (to the second); from the end, where they differ first. */
+function sameSecond(eventAt: string, second: string): boolean {
+  if (second.length !== 19 || eventAt.length < 19) return false;
+  for (let i = 18; i >= 0; i--) if (eventAt.charCodeAt(i) !== second.charCodeAt(i)) return false;
+  return true;
+}
+
 export class StreamPosition {
   private readonly lateWindowMs: number;
   private readonly maxOverlapIds: number;
@@ -45,6 +52,11 @@ export class StreamPosition {
   advance(id: number, eventAt?: string): void {
     if (id > this.resumeId) this.resumeId = id;
     if (!eventAt) return;
+    // The same second as the last row (most rows): compared in place, no slice to allocate.
+    if (sameSecond(eventAt, this.lastSecondText)) {
+      this.marks[this.marks.length - 1][1] = this.resumeId;
+      return;
+    }
     const secondText = eventAt.slice(0, 19);
     if (secondText === this.lastSecondText) {
       this.marks[this.marks.length - 1][1] = this.resumeId;

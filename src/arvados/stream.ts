@@ -34,7 +34,13 @@ export interface EventStream {
   /** Every event up to this id has been read (delivered or not matched): where to resume from after a restart. */
   readonly lastEventId: number;
   readonly filters: readonly Filter[];
-  readonly onEvent: Emitter<ArvadosEvent>['event'];
+  /**
+   * Each event delivered. The listener's second argument, when given, is the event's JSON as the
+   * server sent it (websocket frames the event is exactly the parse of; see classifyFrame): a
+   * consumer that prints events can write it instead of JSON.stringify(event). Events are shared
+   * by every listener: read them, never change them.
+   */
+  readonly onEvent: Emitter<ArvadosEvent, string>['event'];
   readonly onState: Emitter<ConnectionState>['event'];
   /** Problems that do not stop the stream (a refused subscription, a failed poll); fatal ones arrive as a `closed` state with `error`. */
   readonly onError: Emitter<Error>['event'];
@@ -52,7 +58,7 @@ export function filterKey(filter: Filter): string {
 
 export abstract class BaseEventStream implements EventStream {
   abstract readonly transport: Transport;
-  protected readonly events = new Emitter<ArvadosEvent>();
+  protected readonly events = new Emitter<ArvadosEvent, string>();
   protected readonly states = new Emitter<ConnectionState>();
   protected readonly errors = new Emitter<Error>();
   protected readonly skips = new Emitter<number>();
@@ -122,10 +128,15 @@ export abstract class BaseEventStream implements EventStream {
     this.errors.fire(safe);
   }
 
-  /** Delivers an event unless it was delivered already or the stream is closed. */
-  protected deliverOnce(ev: ArvadosEvent): void {
-    if (this.userClosed || !this.delivered.add(ev.id)) return;
-    this.events.fire(ev, (e) => this.logger.error(`event listener failed: ${String(e)}`));
+  private readonly listenerFailed = (e: unknown) => this.logger.error(`event listener failed: ${String(e)}`);
+
+  /**
+   * Delivers an event unless it was delivered already or the stream is closed; `json` is its text
+   * as received, if it is exactly that; `at` the clock (Date.now) when it arrived, if the caller has read it.
+   */
+  protected deliverOnce(ev: ArvadosEvent, json?: string, at?: number): void {
+    if (this.userClosed || !this.delivered.add(ev.id, at)) return;
+    this.events.fire(ev, this.listenerFailed, json);
   }
 
   protected addSubscription(filter: Filter): void {

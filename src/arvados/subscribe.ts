@@ -31,7 +31,8 @@ export interface SubscribeOptions {
   /** Back-pressure from the consumer (see StreamOptions.consumerReady). */
   consumerReady?: () => Promise<void> | undefined;
   logger?: Logger;
-  onEvent?: (ev: ArvadosEvent) => void;
+  /** Each event; `json`, when given, is its JSON text as received (see EventStream.onEvent). */
+  onEvent?: (ev: ArvadosEvent, json?: string) => void;
   /** Websocket tuning, mostly for tests. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;

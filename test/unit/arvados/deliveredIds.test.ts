@@ -82,3 +82,104 @@ test('rows without an event_at move the resume point but not the marks', () => {
   assert.equal(p.resumeId, 5);
   assert.equal(p.overlapStart(), 5);
 });
+
+test('StreamPosition: rows of the same second share a mark; the same time of day on another day is another second', () => {
+  const p = new StreamPosition({ lateWindowMs: 60_000 });
+  p.advance(10, '2026-12-01T10:00:00.100Z');
+  p.advance(20, '2026-12-01T10:00:00.900Z');
+  p.advance(30, '2026-12-02T10:00:00.100Z');
+  // A day later: the first day's rows are outside the window; a re-read starts after them.
+  assert.equal(p.overlapStart(), 20);
+  p.advance(40, '2026-12-02T10:00:00.500Z');
+  assert.equal(p.resumeId, 40);
+  assert.equal(p.overlapStart(), 20);
+});
+
+test('ids in order, then out of order, then in order again: every repeat is caught, every new id let through', () => {
+  let now = 0;
+  const d = new DeliveredIds({ windowMs: 1000, capacity: 50, now: () => now });
+  // A reference: a plain set of everything delivered, less what is forgotten.
+  const seen = new Set<number>();
+  const check = (id: number) => {
+    const isNew = id > d.forgottenThrough && !seen.has(id);
+    assert.equal(d.has(id), !isNew, `has(${id})`);
+    assert.equal(d.add(id), isNew, `add(${id})`);
+    seen.add(id);
+  };
+  for (let id = 1; id <= 40; id++) check(id); // in order: the sorted queue
+  for (const id of [35, 20, 41, 38, 39, 45, 43, 44, 42, 45, 1]) check(id); // late commits and repeats
+  assert.equal(d.size, 45);
+  now = 5000; // the window passes: the queue empties down to the newest
+  check(46);
+  assert.equal(d.forgottenThrough, 45);
+  for (const id of [47, 49, 48, 49, 50, 46, 44]) check(id);
+  for (let id = 51; id <= 200; id++) check(id); // past the capacity
+  assert.equal(d.size, 50);
+  assert.equal(d.forgottenThrough, 150);
+  for (const id of [150, 151, 199, 200, 201]) check(id);
+  d.skipThrough(190);
+  assert.equal(d.size, 11, '191…201');
+  for (const id of [185, 190, 191, 202]) check(id);
+});
+
+/** The plain model of DeliveredIds: a set and a queue, expired by time and capacity. */
+class ReferenceIds {
+  ids = new Set<number>();
+  queue: Array<[number, number]> = [];
+  newestAt = 0;
+  forgottenThrough = 0;
+  constructor(private readonly windowMs: number, private readonly capacity: number) {}
+  has(id: number): boolean {
+    return id <= this.forgottenThrough || this.ids.has(id);
+  }
+  add(id: number, at: number): boolean {
+    if (this.has(id)) return false;
+    this.ids.add(id);
+    this.queue.push([id, at]);
+    this.newestAt = Math.max(this.newestAt, at);
+    while (this.queue.length && (this.queue.length > this.capacity || this.queue[0][1] < this.newestAt - this.windowMs)) {
+      const [old] = this.queue.shift()!;
+      this.ids.delete(old);
+      this.forgottenThrough = Math.max(this.forgottenThrough, old);
+    }
+    return true;
+  }
+  skipThrough(id: number): void {
+    if (id <= this.forgottenThrough) return;
+    this.forgottenThrough = id;
+    for (const k of this.ids) if (k <= id) this.ids.delete(k);
+  }
+}
+
+test('DeliveredIds answers as a plain set and queue would, over random runs of in-order ids, late commits, repeats, resumes and time', () => {
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let run = 0; run < 40; run++) {
+    let now = 0;
+    const windowMs = 200 + Math.floor(random() * 2000);
+    const capacity = 5 + Math.floor(random() * 300);
+    const d = new DeliveredIds({ windowMs, capacity, now: () => now });
+    const ref = new ReferenceIds(windowMs, capacity);
+    let cursor = 1;
+    // Some runs nearly in order (the queue stays sorted, no set), some with many late commits.
+    const late = run % 2 ? random() * 0.02 : random() * 0.3;
+    for (let step = 0; step < 3000; step++) {
+      now += Math.floor(random() * 20);
+      const r = random();
+      let id: number;
+      if (r >= 0.03 + late) id = cursor += 1 + Math.floor(random() * 3); // in order, with gaps
+      else if (r >= 0.03) id = Math.max(1, cursor - Math.floor(random() * 400)); // a late commit or a repeat
+      else {
+        const to = Math.max(1, cursor - Math.floor(random() * 50));
+        d.skipThrough(to);
+        ref.skipThrough(to);
+        continue;
+      }
+      assert.equal(d.has(id), ref.has(id), `run ${run} step ${step}: has(${id})`);
+      const useClock = random() < 0.5;
+      assert.equal(useClock ? d.add(id) : d.add(id, now), ref.add(id, now), `run ${run} step ${step}: add(${id})`);
+      assert.equal(d.forgottenThrough, ref.forgottenThrough, `run ${run} step ${step}: forgottenThrough`);
+      assert.equal(d.size, [...ref.ids].filter((k) => k > ref.forgottenThrough).length, `run ${run} step ${step}: size`);
+    }
+  }
+});

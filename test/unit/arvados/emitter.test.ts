@@ -56,3 +56,14 @@ test('dispose() removes every listener, the single one too', () => {
   e.fire(1);
   assert.equal(calls, 0);
 });
+
+test('a detail given to fire reaches every listener, one or several, after the value', () => {
+  const e = new Emitter<number, string>();
+  const seen: string[] = [];
+  e.event((v, d) => seen.push(`a ${v} ${d}`));
+  e.fire(1, undefined, 'one');
+  e.fire(2);
+  e.event((v, d) => seen.push(`b ${v} ${d}`));
+  e.fire(3, undefined, 'three');
+  assert.deepEqual(seen, ['a 1 one', 'a 2 undefined', 'a 3 three', 'b 3 three']);
+});

@@ -34,6 +34,35 @@ test('frames are told apart by their keys: status, keepalive, event, malformed',
   assert.equal(classifyFrame('{"foo":1}').type, 'malformed');
 });
 
+test('an event frame hands over its own text (less msgID) as the JSON of the event only when the event is exactly its parse, on one line', () => {
+  // As the server sends it: keys sorted (msgID between id and object_kind), Go's escapes.
+  const wire = '{"event_at":"2026-12-01T10:00:00.5Z","event_type":"update","id":42,"msgID":7,"object_kind":"arvados#collection","object_owner_uuid":"zzzzz-tpzed-000000000000001","object_uuid":"zzzzz-4zz18-000000000000001","properties":{"new_attributes":{"name":"a\\u003cb\\u003e.bam"}},"uuid":"zzzzz-57u5n-000000000000042"}';
+  const f = classifyFrame(wire);
+  assert.ok(f.type === 'event');
+  assert.equal(f.json, wire.replace(',"msgID":7', ''), 'the text as sent, without msgID');
+  assert.deepEqual(JSON.parse(f.json!), f.event, 'the same event as JSON');
+  assert.equal(f.event.properties.new_attributes?.name, 'a<b>.bam');
+  // msgID first (another server's order) is cut too.
+  const first = classifyFrame('{"msgID":1,"event_at":"t","event_type":"update","id":5,"object_kind":"","object_owner_uuid":"","object_uuid":"o","properties":{},"uuid":"u"}');
+  assert.ok(first.type === 'event' && first.json === '{"event_at":"t","event_type":"update","id":5,"object_kind":"","object_owner_uuid":"","object_uuid":"o","properties":{},"uuid":"u"}');
+  // Any field the engine fixes, adds or drops: no text (the consumer writes the event's JSON).
+  const base = { event_at: 't', event_type: 'update', id: 5, object_kind: '', object_owner_uuid: '', object_uuid: 'o', properties: {}, uuid: 'u' };
+  for (const [what, frame] of [
+    ['a numeric-text id', { ...base, id: '5' }],
+    ['a NULL text field', { ...base, event_at: null }],
+    ['properties not a map', { ...base, properties: null }],
+    ['a missing field', { ...base, uuid: undefined }],
+    ['an extra field', { ...base, summary: 's' }],
+  ] as const) {
+    const c = classifyFrame(JSON.stringify(frame));
+    assert.ok(c.type === 'event', what);
+    assert.equal(c.json, undefined, what);
+  }
+  // Whitespace with line breaks is valid JSON but would split a line of output.
+  const pretty = classifyFrame(JSON.stringify(base, null, 1));
+  assert.ok(pretty.type === 'event' && pretty.json === undefined && pretty.event.id === 5);
+});
+
 test('log rows become events of the websocket shape, without the fields the websocket does not send', () => {
   const ev = eventFromLogRow(
     { id: 7, uuid: 'zzzzz-57u5n-000000000000007', object_uuid: 'zzzzz-xvhdp-000000000000001', object_owner_uuid: null, event_type: 'create', event_at: 'e', created_at: 'c', properties: { new_attributes: { name: 'n', priority: 5 } } },

@@ -545,6 +545,11 @@ export function framesProperty(classify: (text: string) => ReturnType<typeof cla
         }
         assert.ok(isMap(ev.properties), 'properties is a map');
         assert.deepEqual(ev.properties, isMap(msg.properties) ? msg.properties : {});
+        if (frame.json !== undefined) {
+          // Handed over as the event's JSON: it must be exactly the event, on one line.
+          assert.deepEqual(JSON.parse(frame.json), ev, 'the text handed over parses to the event');
+          assert.ok(!/[\n\r]/.test(frame.json), 'the text handed over is one line');
+        }
         return;
       }
       default:
