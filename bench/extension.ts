@@ -295,12 +295,20 @@ export async function run(): Promise<BenchResult> {
       // As in the demo, events keep coming while the window loads: one every 100 ms.
       let k = 0;
       const ticker = setInterval(() => cluster.emit(updateEvent(cluster, uuid, `cold-${i}-${k++}.bam`)), 100);
-      await wb.reload();
-      const cold = await wb
-        .waitFor(() => coldStart(wb!), (c) => !!c.row, { timeout: 30_000, interval: 100 })
-        .catch(() => coldStart(wb!));
+      let cold: { workbench?: number; row?: number } = {};
+      for (let attempt = 1; ; attempt++) {
+        await wb.reload();
+        cold = await wb
+          .waitFor(() => coldStart(wb!), (c) => !!c.row, { timeout: 30_000, interval: 100 })
+          .catch(() => coldStart(wb!));
+        const restarted = await wb
+          .waitFor(() => wb!.codeServer.findLogFile(LOG), (f) => !!f && f !== before, { timeout: 60_000, message: 'a new extension host log' })
+          .then(() => true, (err: Error) => (attempt >= 2 ? Promise.reject(err) : false));
+        if (restarted) break;
+        // Seen once on a busy machine: the reloaded window never started an extension host.
+        notes.push(`Reload ${i + 1}: no new extension host within 60 s of the window reloading; reloaded again (this reload's figures are the second's).`);
+      }
       clearInterval(ticker);
-      await wb.waitFor(() => wb!.codeServer.findLogFile(LOG), (f) => !!f && f !== before, { timeout: 60_000, message: 'a new extension host log' });
       await wb.waitForLog(LOG, /started/, { timeout: 60_000 });
       const navStart = (await wb.page.evaluate('performance.timeOrigin')) as number;
       const h = exthostOf(wb);
