@@ -14,7 +14,12 @@ export interface EventLog extends vscode.Disposable {
 }
 
 export const CHANNEL_NAME = 'Arvados Events';
-const MAX_LINES_PER_BATCH = 2000;
+/**
+ * Event lines per batch (a quarter second) at most, the rest counted in one line: 1,000 lines a
+ * second is more than anyone reads, and in a flood every line is work for the extension host
+ * (formatting, VS Code's log file) and garbage to collect.
+ */
+const MAX_LINES_PER_BATCH = 250;
 /** Lines written per event-loop turn: a batch of 2,000 in one go holds the extension host ~10 ms. */
 const LINES_PER_TURN = 200;
 
