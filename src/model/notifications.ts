@@ -215,8 +215,19 @@ export class Notifier {
   }
 
   /** Looks at one event; resolves when it has been queued or dismissed (for tests). */
+  /**
+   * Whether `consider` could notify about this event at all: the object is watched, or it is a
+   * container request and "my container requests" is on. Cheap, for every event of a flood (the
+   * rest of `consider` allocates an object change and a promise per event).
+   */
+  mayNotify(ev: ArvadosEvent): boolean {
+    if (this.disposed || !ev.object_uuid) return false;
+    if (this.settings.watchedObjects && this.options.isWatched(ev.object_uuid)) return true;
+    return this.settings.myContainerRequests !== 'off' && ev.object_kind === KIND_CONTAINER_REQUEST;
+  }
+
   async consider(ev: ArvadosEvent): Promise<void> {
-    if (this.disposed) return;
+    if (!this.mayNotify(ev)) return;
     const change = changeOf(ev);
     if (!change) return;
     const watched = this.settings.watchedObjects && this.options.isWatched(change.uuid);

@@ -35,7 +35,7 @@ export function register({ clusters, output, objectActions }: Services): vscode.
       { dispose: () => notifier.dispose() },
       myRequests,
       connection.onEvent(({ event }) => {
-        void notifier.consider(event).catch((err) => output.logger.error(`Notification failed: ${(err as Error).message}`));
+        if (notifier.mayNotify(event)) void notifier.consider(event).catch((err) => output.logger.error(`Notification failed: ${(err as Error).message}`));
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration(`${SECTION}.notifications`)) return;

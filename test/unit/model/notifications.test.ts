@@ -241,3 +241,17 @@ test('"my container requests" follow container requests only when asked for', as
   assert.deepEqual(myRequestsFilters('failures'), [[['object_uuid', 'is_a', 'arvados#containerRequest']]]);
   assert.deepEqual(myRequestsFilters('all'), [[['object_uuid', 'is_a', 'arvados#containerRequest']]]);
 });
+
+test('mayNotify: only a watched object, or a container request while "my container requests" is on, is worth considering', () => {
+  resetIds();
+  const h = harness();
+  const update = ev({ object_uuid: COLLECTION, old: { portable_data_hash: 'a' }, new: { portable_data_hash: 'b' } });
+  assert.equal(h.notifier.mayNotify(update), false, 'an unwatched collection: nothing to compute');
+  assert.equal(h.notifier.mayNotify(final()), false, 'a request, with the setting off');
+  h.watched.add(COLLECTION);
+  assert.equal(h.notifier.mayNotify(update), true);
+  const mine = harness({ myContainerRequests: 'all' });
+  assert.equal(mine.notifier.mayNotify(final()), true);
+  assert.equal(mine.notifier.mayNotify(update), false);
+  assert.equal(harness({ watchedObjects: false }).notifier.mayNotify(update), false);
+});
