@@ -131,6 +131,9 @@ export class ClusterConnection implements Follows {
   private readonly logger: Logger;
   private readonly scheduler: Scheduler;
   private readonly followers = new Set<Follower>();
+  /** ownersOf's scratch list, and the set it last handed out. */
+  private readonly matchedOwners: string[] = [];
+  private lastOwners: ReadonlySet<string> = new Set();
   private current?: Opened;
   private streamListeners: Disposable[] = [];
   private statusValue: ClusterStatus = { kind: 'idle' };
@@ -284,10 +287,18 @@ export class ClusterConnection implements Follows {
     }
   }
 
-  private ownersOf(ev: ArvadosEvent): Set<string> {
-    const owners = new Set<string>();
-    for (const f of this.followers) if (!owners.has(f.owner) && f.tests.some((test) => test(ev))) owners.add(f.owner);
-    return owners;
+  /**
+   * The owners whose filters `ev` matches. The events of a burst mostly have the same owners: the
+   * last set is handed out again rather than a new one per event (the sets are read-only).
+   */
+  private ownersOf(ev: ArvadosEvent): ReadonlySet<string> {
+    const matched = this.matchedOwners;
+    matched.length = 0;
+    for (const f of this.followers) if (!matched.includes(f.owner) && f.tests.some((test) => test(ev))) matched.push(f.owner);
+    let same = matched.length === this.lastOwners.size;
+    for (let i = 0; same && i < matched.length; i++) same = this.lastOwners.has(matched[i]);
+    if (!same) this.lastOwners = new Set(matched);
+    return this.lastOwners;
   }
 
   // ------------------------------------------------------------------------------------------
