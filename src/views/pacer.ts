@@ -1,10 +1,11 @@
 /**
  * Spreads building many tree items over several event-loop turns. After getChildren, VS Code asks
- * for every child's TreeItem at once and turns them into its own nodes in the same task: for the
- * 1,000 rows of the Events view that is one task of 10-20 ms, which every other callback of the
- * extension host (a websocket read, another extension) waits behind. getTreeItem may return a
- * promise, so past the first `perTurn` items of a listing each is built in a later turn
- * (setImmediate: one turn of the event loop per chunk, I/O in between).
+ * for every child's TreeItem at once: for the rows of the Events view or a workflow's steps that is
+ * one long task, which every other callback of the extension host (a websocket read, another
+ * extension) waits behind. getTreeItem may return a promise, so past the first `perTurn` items of
+ * a listing each is built in a later turn (setImmediate: one turn of the event loop per chunk, I/O
+ * in between). VS Code then makes its own nodes of all of them in one task: that part is bounded
+ * only by the number of rows (FLAT_PAGE).
  */
 export class Pacer {
   private count = 0;

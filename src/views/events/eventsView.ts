@@ -52,7 +52,7 @@ export class EventsView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   private descriptionText = '';
   private problem?: string;
   private readonly roots = new ClusterNodes(VIEWS.events);
-  /** A refresh's 1,000 rows are built 100 per event-loop turn. */
+  /** A refresh's rows are built 100 per event-loop turn. */
   private readonly pacer = new Pacer(100);
   /** Refreshes done, for diagnostics. */
   refreshes = 0;
