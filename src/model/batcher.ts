@@ -91,10 +91,8 @@ export class Batcher<T> {
       if (this.gate !== undefined) this.scheduler.clearTimeout(this.gate);
       this.gate = this.scheduler.setTimeout(() => {
         this.gate = undefined;
-        if (!this.queue.size && !this.dropped) return;
         // At once, not on a later tick: the interval stays intervalMs, not a little more each time.
-        if (this.nextFlushAt() <= this.scheduler.now()) this.flushNow();
-        else this.schedule();
+        if (this.queue.size || this.dropped) this.flushOrWait();
       }, this.options.intervalMs);
     }
   }
@@ -119,10 +117,17 @@ export class Batcher<T> {
     const wait = Math.max(0, this.nextFlushAt() - this.scheduler.now());
     this.timer = this.scheduler.setTimeout(() => {
       this.timer = undefined;
-      // More may have come meanwhile: a lone item may have become a batch, which the window limits.
-      if (this.nextFlushAt() > this.scheduler.now()) this.schedule();
-      else this.flushNow();
+      this.flushOrWait();
     }, wait);
+  }
+
+  /**
+   * Flushes now if the window allows it, else waits for it. More may have come meanwhile: a lone
+   * item may have become a batch, which the window limits.
+   */
+  private flushOrWait(): void {
+    if (this.nextFlushAt() <= this.scheduler.now()) this.flushNow();
+    else this.schedule();
   }
 
   /** The earliest time the queue as it is now may be flushed, once the gate is open. */

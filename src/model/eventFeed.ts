@@ -1,8 +1,8 @@
 /**
  * What reaches the Events view, free of vscode: the events one owner follows, in batches (a lone
- * event at once, at most every 200 ms; batches of several at most 4 in any 1.05 s; bounded), held while paused (bounded, overflow counted) and shown on resume; the
- * rate and time of the last event; the counts the view and the status bar show (onCounts, at most
- * 4 a second).
+ * event at once, at most every 200 ms; batches of several at most 4 in any 1.05 s; bounded), held
+ * while paused (bounded, overflow counted) and shown on resume; the rate and time of the last
+ * event; the counts the view and the status bar show (onCounts, at most 4 a second).
  */
 import { Emitter, silentLogger, type ArvadosEvent, type Disposable, type Logger } from '../arvados';
 import { Batcher } from './batcher';
