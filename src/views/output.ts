@@ -17,21 +17,15 @@ export const CHANNEL_NAME = 'Arvados Events';
 /**
  * Event lines per batch (a quarter second) at most, the rest counted in one line: 1,000 lines a
  * second is more than anyone reads, and in a flood every line is work for the extension host
- * (formatting, VS Code's log file) and garbage to collect.
+ * (formatting, VS Code's log file) and garbage to collect. A batch is written in one go (~1 ms).
  */
 const MAX_LINES_PER_BATCH = 250;
-/** Lines written per event-loop turn: a batch of 2,000 in one go holds the extension host ~10 ms. */
-const LINES_PER_TURN = 200;
 
 export class Output implements vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;
   readonly logger: Logger;
   /** The token redactor of each cluster's last connection, by cluster key. */
   private readonly redactors = new Map<string, (text: string) => string>();
-  /** Event lines not written yet, oldest first; written LINES_PER_TURN a turn. */
-  private pending: string[] = [];
-  private pendingFrom = 0;
-  private drainScheduled?: NodeJS.Immediate;
 
   constructor() {
     this.channel = vscode.window.createOutputChannel(CHANNEL_NAME, { log: true });
@@ -59,34 +53,13 @@ export class Output implements vscode.Disposable {
       dispose: () => {
         lines.flushNow();
         lines.dispose();
-        this.drain(Infinity);
       },
     };
   }
 
   private write(lines: string[]): void {
-    for (const line of lines) this.pending.push(line);
-    this.drainSoon();
-  }
-
-  private drainSoon(): void {
-    this.drainScheduled ??= setImmediate(() => {
-      this.drainScheduled = undefined;
-      this.drain(LINES_PER_TURN);
-    });
-  }
-
-  /** Writes up to `max` pending lines, and schedules the rest for the next turn. */
-  private drain(max: number): void {
-    const end = Math.min(this.pending.length, this.pendingFrom + max);
     // One entry per line: each gets its own timestamp and level.
-    for (let i = this.pendingFrom; i < end; i++) this.channel.info(this.redact(this.pending[i]));
-    this.pendingFrom = end;
-    if (end < this.pending.length) this.drainSoon();
-    else {
-      this.pending = [];
-      this.pendingFrom = 0;
-    }
+    for (const line of lines) this.channel.info(this.redact(line));
   }
 
   /** Keeps `redact` (the last connection's of cluster `key`): every line passes every cluster's. */
@@ -104,8 +77,6 @@ export class Output implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.drain(Infinity);
-    if (this.drainScheduled) clearImmediate(this.drainScheduled);
     this.channel.dispose();
   }
 }
